@@ -1,0 +1,251 @@
+//! Validated scalar fields shared by every role: versions, thresholds,
+//! `spec_version`, key ids and hash maps. A value of these types is valid by
+//! construction, so metadata built from them cannot carry e.g. a threshold of 0.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::num::{NonZeroU32, NonZeroU64};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A metadata `version`: an integer ≥ 1 (spec §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(NonZeroU64);
+
+impl Version {
+    /// Version 1.
+    pub const ONE: Version = Version(NonZeroU64::MIN);
+
+    /// `v` as a version, if it is at least 1.
+    pub fn new(v: u64) -> Option<Self> {
+        NonZeroU64::new(v).map(Version)
+    }
+    /// The number.
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+    /// The next version (saturating at `u64::MAX`).
+    pub fn next(self) -> Self {
+        Version(self.0.saturating_add(1))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.get())
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = u64::deserialize(d)?;
+        Version::new(v).ok_or_else(|| de::Error::custom("version must be at least 1"))
+    }
+}
+
+/// A signature `threshold`: an integer ≥ 1 (spec 1.0.34 §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Threshold(NonZeroU32);
+
+impl Threshold {
+    /// Threshold 1.
+    pub const ONE: Threshold = Threshold(NonZeroU32::MIN);
+
+    /// `t` as a threshold, if it is at least 1.
+    pub fn new(t: u32) -> Option<Self> {
+        NonZeroU32::new(t).map(Threshold)
+    }
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0.get()
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Threshold {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.get())
+    }
+}
+
+impl<'de> Deserialize<'de> for Threshold {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Read as i64 first so that 0 and negatives get the precise message.
+        let v = i64::deserialize(d)?;
+        if v < 1 {
+            return Err(de::Error::custom("threshold must be at least 1"));
+        }
+        u32::try_from(v)
+            .ok()
+            .and_then(Threshold::new)
+            .ok_or_else(|| de::Error::custom("threshold is too large"))
+    }
+}
+
+/// The `spec_version` of a document: `MAJOR.MINOR[.PATCH]`, digits only, major 1.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SpecVersion(String);
+
+impl SpecVersion {
+    /// The specification version this crate implements and writes.
+    pub fn current() -> Self {
+        SpecVersion("1.0.34".to_owned())
+    }
+    /// Validate a version string (§4.3; TAP 6: major must be 1).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('.').collect();
+        if !(2..=3).contains(&parts.len())
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!("spec_version {s:?} is not MAJOR.MINOR[.PATCH]"));
+        }
+        if parts[0] != "1" {
+            return Err(format!(
+                "unsupported spec_version {s:?}: major version must be 1"
+            ));
+        }
+        Ok(SpecVersion(s.to_owned()))
+    }
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for SpecVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SpecVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        SpecVersion::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// A key id: an opaque label in loaded metadata (TAP 12); for keys we create,
+/// the hex SHA-256 of the canonical public key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct KeyId(String);
+
+impl KeyId {
+    /// Wrap a label.
+    pub fn new(s: impl Into<String>) -> Self {
+        KeyId(s.into())
+    }
+    /// The label.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for KeyId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A non-empty map from hash algorithm name to lowercase hex digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Hashes(BTreeMap<String, String>);
+
+impl Hashes {
+    /// Build from a map; `None` if it is empty.
+    pub fn new(map: BTreeMap<String, String>) -> Option<Self> {
+        (!map.is_empty()).then_some(Hashes(map))
+    }
+    /// The algorithm → hex digest pairs, in algorithm-name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(a, h)| (a.as_str(), h.as_str()))
+    }
+    /// Digest for one algorithm.
+    pub fn get(&self, algorithm: &str) -> Option<&str> {
+        self.0.get(algorithm).map(String::as_str)
+    }
+    /// The underlying map.
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Hashes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(d)?;
+        Hashes::new(map).ok_or_else(|| de::Error::custom("hashes must not be empty"))
+    }
+}
+
+/// Deserialize a list of key ids, refusing duplicates (spec §4.3: keyids are unique).
+pub(crate) fn unique_keyids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<KeyId>, D::Error> {
+    let ids = Vec::<KeyId>::deserialize(d)?;
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    for id in &ids {
+        if !seen.insert(id.as_str()) {
+            return Err(de::Error::custom(format!(
+                "duplicate keyid {:?}",
+                id.as_str()
+            )));
+        }
+    }
+    Ok(ids)
+}
+
+/// Deserialize an optional boolean that, when present, must be a boolean (not null).
+pub(crate) fn present_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    bool::deserialize(d).map(Some)
+}
+
+/// Deserialize a list of strings that, when present, must be a list (not null).
+pub(crate) fn present_strings<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    Vec::<String>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_version_rules() {
+        for ok in ["1.0", "1.0.34", "1.20.0"] {
+            assert!(SpecVersion::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["2.0.0", "1", "1.0.0.0", "1.a.0", "v1.0", "1..0", ""] {
+            assert!(SpecVersion::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn threshold_and_version_reject_zero_negative_and_non_integers() {
+        for bad in ["0", "-1", "1.0", "true", "\"1\"", "null"] {
+            assert!(serde_json::from_str::<Threshold>(bad).is_err(), "{bad}");
+            assert!(serde_json::from_str::<Version>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(serde_json::from_str::<Threshold>("2").unwrap().get(), 2);
+        assert!(serde_json::from_str::<Version>("18446744073709551616").is_err());
+    }
+}

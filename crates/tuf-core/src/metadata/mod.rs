@@ -1,0 +1,198 @@
+//! The typed TUF metadata model (spec §4): every role, its envelope, and the
+//! builders and editors that keep it valid.
+//!
+//! # Contract
+//!
+//! - Parsing ([`Metadata::from_bytes`]) checks format only: it yields
+//!   *untrusted* metadata, for tooling that edits and signs. Trusted metadata
+//!   comes only from [`crate::verify`].
+//! - Every object keeps its unknown fields (`unrecognized`), so
+//!   parse → edit → serialize loses nothing.
+//! - Format errors name the role and the dotted path of the field.
+//! - [`Metadata::to_bytes`] writes exactly what python-tuf's `JSONSerializer`
+//!   writes for the same document.
+
+mod delegation;
+mod fields;
+pub mod hashes;
+mod key;
+mod raw;
+mod role;
+mod root;
+mod snapshot;
+mod targets;
+mod timestamp;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::DateTime;
+use crate::canonical::{self, CanonicalError};
+use crate::crypto::{KeyError, Signer};
+use crate::error::FormatError;
+
+pub use delegation::{
+    DelegatedRole, DelegationStep, Delegations, PathScope, SuccinctRoles, path_matches,
+};
+pub use fields::{Hashes, KeyId, SpecVersion, Threshold, Version};
+pub(crate) use fields::{present_bool, present_strings, unique_keyids};
+pub use key::{Key, KeyVal};
+pub use raw::{RawMetadata, RoleKeys};
+pub use role::{Role, RoleType, encode_role_name};
+pub use root::Root;
+pub use snapshot::{MetaFile, Snapshot};
+pub use targets::{TargetFile, Targets};
+pub use timestamp::Timestamp;
+
+/// What every `signed` payload has: a type, a version and an expiry.
+pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
+    /// The `_type` this payload must carry.
+    const TYPE: RoleType;
+    /// The `_type` it carries (always `TYPE` once parsed).
+    fn kind(&self) -> RoleType;
+    /// `version`
+    fn version(&self) -> Version;
+    /// `expires`
+    fn expires(&self) -> DateTime;
+    /// Set `version`.
+    fn set_version(&mut self, v: Version);
+    /// Set `expires`.
+    fn set_expires(&mut self, e: DateTime);
+    /// Whether it has expired at `now` (spec: expired iff `now >= expires`).
+    fn is_expired(&self, now: DateTime) -> bool {
+        now >= self.expires()
+    }
+}
+
+/// One entry of `signatures`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// Key id of the signing key.
+    pub keyid: KeyId,
+    /// Hex-encoded signature (may be empty or malformed: it then simply fails).
+    pub sig: String,
+    /// Fields this crate does not know.
+    #[serde(flatten)]
+    pub unrecognized: Map<String, Value>,
+}
+
+/// A whole metadata document: `{"signed": T, "signatures": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata<T> {
+    /// The signed payload.
+    pub signed: T,
+    /// Signatures over the canonical form of `signed`.
+    pub signatures: Vec<Signature>,
+    /// Unknown envelope fields (not covered by signatures).
+    #[serde(flatten)]
+    pub unrecognized: Map<String, Value>,
+}
+
+impl<T: SignedMeta> Metadata<T> {
+    /// Wrap a payload with no signatures.
+    pub fn new(signed: T) -> Self {
+        Metadata {
+            signed,
+            signatures: Vec::new(),
+            unrecognized: Map::new(),
+        }
+    }
+
+    /// Parse *untrusted* metadata (format checks only). `role` names the
+    /// document in errors.
+    pub fn from_bytes(bytes: &[u8], role: &str) -> Result<Self, FormatError> {
+        RawMetadata::parse(bytes, role)?.to_metadata()
+    }
+
+    /// Serialize as python-tuf does (`indent=1`, sorted keys, ASCII only).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::json::to_pretty(&serde_json::to_value(self).expect("metadata always serializes"))
+    }
+
+    /// Serialize compactly (python-tuf's `JSONSerializer(compact=True)`).
+    pub fn to_bytes_compact(&self) -> Vec<u8> {
+        crate::json::to_compact(&serde_json::to_value(self).expect("metadata always serializes"))
+    }
+
+    /// Canonical bytes of `signed`: what signatures cover.
+    pub fn signed_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
+        canonical::to_canonical(
+            &serde_json::to_value(&self.signed).expect("metadata always serializes"),
+        )
+    }
+
+    /// Sign with `signer`, replacing any signature by the same key id
+    /// (computed from the signer's public key) unless `append` is false, in
+    /// which case all existing signatures are dropped first.
+    pub fn sign(&mut self, signer: &dyn Signer, append: bool) -> Result<&Signature, SignError> {
+        let keyid = signer.public_key().compute_keyid();
+        self.sign_as(signer, keyid, append)
+    }
+
+    /// Sign with `signer` under an explicit key id.
+    pub fn sign_as(
+        &mut self,
+        signer: &dyn Signer,
+        keyid: KeyId,
+        append: bool,
+    ) -> Result<&Signature, SignError> {
+        let bytes = self.signed_bytes()?;
+        let sig = signer.sign(&bytes)?;
+        if !append {
+            self.signatures.clear();
+        }
+        self.signatures.retain(|s| s.keyid != keyid);
+        self.signatures.push(Signature {
+            keyid,
+            sig: hex::encode(sig),
+            unrecognized: Map::new(),
+        });
+        Ok(self.signatures.last().expect("just pushed"))
+    }
+
+    /// Add a signature made elsewhere (detached signing), replacing one by the same key id.
+    pub fn add_signature(&mut self, signature: Signature) {
+        self.signatures.retain(|s| s.keyid != signature.keyid);
+        self.signatures.push(signature);
+    }
+}
+
+/// Signing failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The payload cannot be canonicalized (a float in an unknown field).
+    #[error(transparent)]
+    Canonical(#[from] CanonicalError),
+    /// The key failed to sign.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// Parse a typed value from JSON text, naming the field on error.
+pub(crate) fn parse_typed<T: DeserializeOwned>(
+    text: &str,
+    role: &str,
+    prefix: &str,
+) -> Result<T, FormatError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (prefix, path.as_str()) {
+            (p, ".") => {
+                if p.is_empty() {
+                    ".".to_owned()
+                } else {
+                    p.to_owned()
+                }
+            }
+            ("", p) => p.to_owned(),
+            (pre, p) => format!("{pre}.{p}"),
+        };
+        FormatError::new(role, field, e.into_inner().to_string())
+    })?;
+    de.end()
+        .map_err(|e| FormatError::new(role, ".", e.to_string()))?;
+    Ok(value)
+}

@@ -1,0 +1,230 @@
+//! [`RawMetadata`]: a received document split into its signatures and the
+//! canonical bytes of its `signed` member *as received*, and [`RoleKeys`],
+//! the keys and threshold a delegator gives one role.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::{Key, KeyId, Metadata, Role, Signature, SignedMeta, Threshold, parse_typed};
+use crate::canonical;
+use crate::error::{FormatError, VerifyError};
+
+/// A parsed envelope whose `signed` member is kept as received text.
+#[derive(Debug)]
+pub struct RawMetadata<'a> {
+    role: String,
+    signed: &'a RawValue,
+    signatures: Vec<Signature>,
+    unrecognized: Map<String, Value>,
+    canonical_signed: Vec<u8>,
+}
+
+struct Envelope<'a> {
+    signed: &'a RawValue,
+    signatures: Vec<Signature>,
+    unrecognized: Map<String, Value>,
+}
+
+impl<'de: 'a, 'a> de::Deserialize<'de> for Envelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Envelope<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a metadata object with \"signed\" and \"signatures\"")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut signed, mut signatures) = (None, None);
+                let mut unrecognized = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let dup = match key.as_str() {
+                        "signed" => signed.replace(map.next_value::<&'a RawValue>()?).is_some(),
+                        "signatures" => signatures
+                            .replace(map.next_value::<Vec<Signature>>()?)
+                            .is_some(),
+                        _ => {
+                            let v = map.next_value::<Value>()?;
+                            unrecognized.insert(key.clone(), v).is_some()
+                        }
+                    };
+                    if dup {
+                        return Err(de::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                }
+                Ok(Envelope {
+                    signed: signed.ok_or_else(|| de::Error::missing_field("signed"))?,
+                    signatures: signatures.ok_or_else(|| de::Error::missing_field("signatures"))?,
+                    unrecognized,
+                })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<'a> RawMetadata<'a> {
+    /// Split `bytes` into signatures and canonical `signed` bytes. Rejects
+    /// invalid JSON or UTF-8, duplicate keys, floats in `signed`, and two
+    /// signatures with one key id (spec §4.2.1).
+    pub fn parse(bytes: &'a [u8], role: &str) -> Result<Self, FormatError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| FormatError::new(role, ".", format!("not UTF-8: {e}")))?;
+        let env: Envelope<'a> =
+            serde_json::from_str(text).map_err(|e| FormatError::new(role, ".", e.to_string()))?;
+        let mut seen = HashSet::with_capacity(env.signatures.len());
+        for s in &env.signatures {
+            if !seen.insert(s.keyid.as_str()) {
+                return Err(FormatError::new(
+                    role,
+                    "signatures",
+                    format!("multiple signatures with keyid {:?}", s.keyid.as_str()),
+                ));
+            }
+        }
+        let canonical_signed = canonical::canonicalize_text(env.signed.get())
+            .map_err(|e| FormatError::new(role, "signed", e.to_string()))?;
+        Ok(RawMetadata {
+            role: role.to_owned(),
+            signed: env.signed,
+            signatures: env.signatures,
+            unrecognized: env.unrecognized,
+            canonical_signed,
+        })
+    }
+
+    /// The role name used in errors.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// Signatures as received.
+    pub fn signatures(&self) -> &[Signature] {
+        &self.signatures
+    }
+
+    /// Canonical bytes of `signed` as received: what signatures cover.
+    pub fn canonical_signed(&self) -> &[u8] {
+        &self.canonical_signed
+    }
+
+    /// The `signed` text as received.
+    pub fn signed_text(&self) -> &str {
+        self.signed.get()
+    }
+
+    /// Parse `signed` as `T` (format checks, including `_type`), untrusted.
+    pub fn to_metadata<T: SignedMeta>(&self) -> Result<Metadata<T>, FormatError> {
+        let text = self.signed.get();
+        // Check `_type` first so a snapshot offered as timestamp says so plainly.
+        #[derive(serde::Deserialize)]
+        struct TypeOnly {
+            #[serde(rename = "_type")]
+            kind: String,
+        }
+        let t: TypeOnly = parse_typed(text, &self.role, "signed")?;
+        if t.kind != T::TYPE.as_str() {
+            return Err(FormatError::new(
+                &self.role,
+                "signed._type",
+                format!("expected {:?}, got {:?}", T::TYPE.as_str(), t.kind),
+            ));
+        }
+        let signed: T = parse_typed(text, &self.role, "signed")?;
+        Ok(Metadata {
+            signed,
+            signatures: self.signatures.clone(),
+            unrecognized: self.unrecognized.clone(),
+        })
+    }
+}
+
+/// The keys and threshold a delegator assigns to one role. Key ids listed
+/// for the role but absent from the key map are skipped (spec: F-29).
+#[derive(Debug, Clone)]
+pub struct RoleKeys<'a> {
+    role: &'a str,
+    keys: Vec<(&'a KeyId, &'a Key)>,
+    threshold: Threshold,
+}
+
+impl<'a> RoleKeys<'a> {
+    pub(crate) fn resolve(role: &'a str, entry: &'a Role, keys: &'a BTreeMap<KeyId, Key>) -> Self {
+        RoleKeys::from_parts(role, &entry.keyids, entry.threshold, keys)
+    }
+
+    pub(crate) fn from_parts(
+        role: &'a str,
+        keyids: &'a [KeyId],
+        threshold: Threshold,
+        keys: &'a BTreeMap<KeyId, Key>,
+    ) -> Self {
+        let keys = keyids
+            .iter()
+            .filter_map(|id| keys.get_key_value(id))
+            .collect();
+        RoleKeys {
+            role,
+            keys,
+            threshold,
+        }
+    }
+
+    /// The role these keys are for.
+    pub fn role(&self) -> &str {
+        self.role
+    }
+
+    /// The threshold.
+    pub fn threshold(&self) -> Threshold {
+        self.threshold
+    }
+
+    /// The authorized keys (those present in the key map).
+    pub fn keys(&self) -> &[(&'a KeyId, &'a Key)] {
+        &self.keys
+    }
+
+    /// Whether two role-key sets are the same (same keys and threshold): used
+    /// to detect key rotation (§5.3.11).
+    pub fn same_as(&self, other: &RoleKeys<'_>) -> bool {
+        self.threshold == other.threshold && {
+            let a: HashSet<_> = self.keys.iter().map(|(id, _)| id.as_str()).collect();
+            let b: HashSet<_> = other.keys.iter().map(|(id, _)| id.as_str()).collect();
+            a == b
+        }
+    }
+
+    /// Count distinct public keys whose signature over `raw` verifies; error
+    /// unless the count reaches the threshold.
+    pub fn verify(&self, raw: &RawMetadata<'_>) -> Result<(), VerifyError> {
+        let mut verified: HashSet<Vec<u8>> = HashSet::new();
+        let msg = raw.canonical_signed();
+        for sig in raw.signatures() {
+            let Some((_, key)) = self.keys.iter().find(|(id, _)| *id == &sig.keyid) else {
+                continue;
+            };
+            let Ok(public) = crate::crypto::PublicKey::from_key(key) else {
+                continue;
+            };
+            let Ok(sig_bytes) = hex::decode(&sig.sig) else {
+                continue;
+            };
+            if public.verify(msg, &sig_bytes) {
+                verified.insert(public.material().to_vec());
+            }
+        }
+        let count = u32::try_from(verified.len()).unwrap_or(u32::MAX);
+        if count >= self.threshold.get() {
+            Ok(())
+        } else {
+            Err(VerifyError::ThresholdNotMet {
+                role: self.role.to_owned(),
+                verified: count,
+                threshold: self.threshold.get(),
+            })
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! [`Snapshot`] (spec §4.4) and [`MetaFile`], the METAFILES entry that
+//! timestamp and snapshot use to pin other metadata by version, length and hashes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Hashes, RoleType, SignedMeta, SpecVersion, Version, hashes};
+use crate::DateTime;
+use crate::error::LengthOrHashError;
+
+/// A METAFILES entry: `{version, length?, hashes?}` plus unknown fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaFile {
+    /// The version of the file.
+    pub version: Version,
+    /// Its exact length in bytes, if pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+    /// Its digests, if pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hashes: Option<Hashes>,
+    /// Fields this crate does not know.
+    #[serde(flatten)]
+    pub unrecognized: Map<String, Value>,
+}
+
+impl MetaFile {
+    /// An entry with only a version.
+    pub fn new(version: Version) -> Self {
+        MetaFile {
+            version,
+            length: None,
+            hashes: None,
+            unrecognized: Map::new(),
+        }
+    }
+
+    /// An entry pinning `data` by length and the given hash algorithms.
+    pub fn for_bytes(
+        version: Version,
+        data: &[u8],
+        algorithms: &[&str],
+    ) -> Result<Self, LengthOrHashError> {
+        Ok(MetaFile {
+            version,
+            length: Some(data.len() as u64),
+            hashes: Some(hashes::digest_bytes(data, algorithms)?),
+            unrecognized: Map::new(),
+        })
+    }
+
+    /// Check `data` against whatever length and hashes are pinned (§5.5.2, §5.6.2).
+    pub fn verify_bytes(&self, data: &[u8]) -> Result<(), LengthOrHashError> {
+        if let Some(expected) = self.length
+            && expected != data.len() as u64
+        {
+            return Err(LengthOrHashError::Length {
+                expected,
+                actual: data.len() as u64,
+            });
+        }
+        match &self.hashes {
+            Some(h) => hashes::verify_bytes(h, data),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The `signed` part of `snapshot.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    #[serde(rename = "_type")]
+    kind: RoleType,
+    /// `spec_version`
+    pub spec_version: SpecVersion,
+    /// `version`
+    pub version: Version,
+    /// `expires`
+    pub expires: DateTime,
+    /// `targets.json` and every delegated role's `<name>.json`.
+    pub meta: BTreeMap<String, MetaFile>,
+    /// Fields this crate does not know.
+    #[serde(flatten)]
+    pub unrecognized: Map<String, Value>,
+}
+
+impl SignedMeta for Snapshot {
+    const TYPE: RoleType = RoleType::Snapshot;
+    fn kind(&self) -> RoleType {
+        self.kind
+    }
+    fn version(&self) -> Version {
+        self.version
+    }
+    fn expires(&self) -> DateTime {
+        self.expires
+    }
+    fn set_version(&mut self, v: Version) {
+        self.version = v;
+    }
+    fn set_expires(&mut self, e: DateTime) {
+        self.expires = e;
+    }
+}
+
+impl Snapshot {
+    /// A version-1 snapshot listing `targets.json` version 1.
+    pub fn new(expires: DateTime) -> Self {
+        Snapshot {
+            kind: RoleType::Snapshot,
+            spec_version: SpecVersion::current(),
+            version: Version::ONE,
+            expires,
+            meta: BTreeMap::from([("targets.json".to_owned(), MetaFile::new(Version::ONE))]),
+            unrecognized: Map::new(),
+        }
+    }
+
+    /// The entry for a targets role (`targets` or a delegated name), keyed `<name>.json`.
+    pub fn role_meta(&self, role: &str) -> Option<&MetaFile> {
+        self.meta.get(&format!("{role}.json"))
+    }
+}

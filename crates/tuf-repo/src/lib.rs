@@ -1,0 +1,2 @@
+//! `tuf-repo`: repository tooling — create, edit, sign and publish TUF repositories.
+#![forbid(unsafe_code)]
