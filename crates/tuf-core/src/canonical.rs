@@ -1,7 +1,31 @@
-//! Canonical JSON (OLPC form, exactly as securesystemslib writes it).
-//! PLACEHOLDER: being written; interface is final.
+//! Canonical JSON (OLPC form), byte for byte as securesystemslib's
+//! `formats.encode_canonical` writes it.
+//!
+//! # Contract
+//!
+//! - Object members are sorted by key in Unicode code-point order, which is
+//!   UTF-8 byte order (checklist F-09). `Map` order is never trusted.
+//! - No whitespace; separators are `,` and `:` (F-08).
+//! - Strings escape only `"` and `\`; every other character, control
+//!   characters included, is written as raw UTF-8 (F-10). No normalisation.
+//! - Numbers are integers only; any float is [`CanonicalError::Float`] (F-11).
+//! - `true`, `false`, `null` as-is; arrays keep their order (F-12).
+//! - [`canonicalize_text`] works on the text as received and additionally
+//!   rejects duplicate keys, lone surrogates and invalid JSON (F-13).
+//! - Nesting deeper than [`MAX_DEPTH`] containers is [`CanonicalError::TooDeep`]
+//!   on both paths, never a stack overflow.
+//! - For every text that `serde_json` parses into a [`Value`] without floats,
+//!   `canonicalize_text(t) == to_canonical(&serde_json::from_str(t)?)`.
+//!
+//! The output is not always valid JSON (raw control characters); that is the
+//! reference behaviour and it is only ever hashed or signed, never parsed.
 
 use serde_json::Value;
+use std::io::Write as _;
+
+/// The deepest nesting of arrays and objects accepted (the outermost
+/// container is depth 1).
+pub const MAX_DEPTH: usize = 500;
 
 /// Why a value or text could not be canonicalized.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,16 +45,735 @@ pub enum CanonicalError {
         /// What was wrong.
         reason: &'static str,
     },
+    /// Arrays and objects are nested deeper than [`MAX_DEPTH`].
+    #[error("JSON nested deeper than {MAX_DEPTH} levels")]
+    TooDeep,
 }
 
 /// Canonical bytes of a JSON value.
+///
+/// Fails with [`CanonicalError::Float`] if the value holds any non-integer
+/// number (serde_json also stores integers beyond the `u64`/`i64` range as
+/// floats), and with [`CanonicalError::TooDeep`] beyond [`MAX_DEPTH`].
 pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
-    let _ = value;
-    Err(CanonicalError::Float)
+    let mut out = Vec::with_capacity(256);
+    write_value(&mut out, value, 0)?;
+    Ok(out)
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<(), CanonicalError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            // F-11: integers only; a Number that is neither i64 nor u64 is an f64.
+            if let Some(i) = n.as_i64() {
+                write_int(out, i);
+            } else if let Some(u) = n.as_u64() {
+                write_int(out, u);
+            } else {
+                return Err(CanonicalError::Float);
+            }
+        }
+        Value::String(s) => write_string(out, s.as_bytes()),
+        Value::Array(items) => {
+            if depth >= MAX_DEPTH {
+                return Err(CanonicalError::TooDeep);
+            }
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item, depth + 1)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            if depth >= MAX_DEPTH {
+                return Err(CanonicalError::TooDeep);
+            }
+            // F-09: sort by key bytes ourselves; `Map` may be insertion-ordered
+            // if any crate enables serde_json/preserve_order.
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(out, key.as_bytes());
+                out.push(b':');
+                write_value(out, item, depth + 1)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+fn write_int(out: &mut Vec<u8>, n: impl std::fmt::Display) {
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+/// Writes `"s"` escaping only `"` and `\` (F-10: `_canonical_string_encoder`).
+fn write_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    write_escaped(out, s);
+    out.push(b'"');
+}
+
+fn write_escaped(out: &mut Vec<u8>, s: &[u8]) {
+    let mut run = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            out.extend_from_slice(&s[run..i]);
+            out.push(b'\\');
+            run = i;
+        }
+    }
+    out.extend_from_slice(&s[run..]);
 }
 
 /// Canonical bytes straight from JSON text as received.
+///
+/// Equivalent to parsing the text and calling [`to_canonical`], without
+/// building a tree, and stricter than a parser: duplicate keys at any depth
+/// ([`CanonicalError::DuplicateKey`], F-13), lone surrogates, invalid JSON and
+/// trailing characters ([`CanonicalError::InvalidJson`]) are rejected.
+/// Integers of any size are kept as their digits (python's ints are
+/// unbounded), except that `-0` becomes `0` as in python.
+///
+/// Errors take this precedence: invalid JSON and too-deep nesting stop the
+/// parse at once; otherwise the first float or duplicate key met, in the
+/// order python's `json.loads` hooks would meet them, is reported once the
+/// whole text is known to be valid JSON.
 pub fn canonicalize_text(text: &str) -> Result<Vec<u8>, CanonicalError> {
-    let _ = text;
-    Err(CanonicalError::Float)
+    let mut p = Parser {
+        src: text.as_bytes(),
+        pos: 0,
+        out: Vec::with_capacity(text.len()),
+        keys: Vec::new(),
+        members: Vec::new(),
+        scratch: Vec::new(),
+        deferred: None,
+    };
+    p.skip_ws();
+    p.value(0)?;
+    p.skip_ws();
+    if p.pos != p.src.len() {
+        return Err(p.invalid("trailing characters after the JSON value"));
+    }
+    match p.deferred {
+        Some(e) => Err(e),
+        None => Ok(p.out),
+    }
+}
+
+/// One object member already written to the output, awaiting sorting.
+#[derive(Clone, Copy)]
+struct Member {
+    /// Decoded key bytes: in `src` when the key had no escapes, else in `keys`.
+    key_in_src: bool,
+    key_start: usize,
+    key_end: usize,
+    /// `"key":value` in `out`, without separators.
+    seg_start: usize,
+    seg_end: usize,
+}
+
+/// A recursive-descent parser that writes canonical output as it goes.
+///
+/// Object members are written in received order; at `}` they are checked for
+/// order and, only if needed, permuted through `scratch`. `keys` and
+/// `members` are stacks shared by all nesting levels, so no allocation
+/// happens per key.
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    out: Vec<u8>,
+    keys: Vec<u8>,
+    members: Vec<Member>,
+    scratch: Vec<u8>,
+    deferred: Option<CanonicalError>,
+}
+
+impl Parser<'_> {
+    fn invalid(&self, reason: &'static str) -> CanonicalError {
+        CanonicalError::InvalidJson {
+            offset: self.pos.min(self.src.len()),
+            reason,
+        }
+    }
+
+    fn defer(&mut self, e: CanonicalError) {
+        if self.deferred.is_none() {
+            self.deferred = Some(e);
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    /// RFC 8259 whitespace only (python's `json` accepts the same four).
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Parses one value at `self.pos`; `depth` counts enclosing containers.
+    fn value(&mut self, depth: usize) -> Result<(), CanonicalError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                self.pos += 1;
+                self.out.push(b'"');
+                decode_string(self.src, &mut self.pos, &mut self.out, true)?;
+                self.out.push(b'"');
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.invalid("expected a JSON value")),
+            None => Err(self.invalid("unexpected end of input")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), CanonicalError> {
+        if self.src[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            self.out.extend_from_slice(word);
+            Ok(())
+        } else {
+            Err(self.invalid("expected a JSON value"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<(), CanonicalError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.invalid("expected a digit")),
+        }
+        let int_end = self.pos;
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.invalid("expected a digit after '.'"));
+            }
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.invalid("expected a digit in the exponent"));
+            }
+            float = true;
+        }
+        if float {
+            // F-11: python parses a fraction or exponent as a float, which
+            // encode_canonical refuses.
+            self.defer(CanonicalError::Float);
+        } else {
+            let digits = &self.src[start..int_end];
+            // python's int("-0") is 0, so the canonical form is "0".
+            if digits == b"-0" {
+                self.out.push(b'0');
+            } else {
+                self.out.extend_from_slice(digits);
+            }
+        }
+        Ok(())
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), CanonicalError> {
+        if depth >= MAX_DEPTH {
+            return Err(CanonicalError::TooDeep);
+        }
+        self.pos += 1;
+        self.out.push(b'[');
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.out.push(b']');
+            return Ok(());
+        }
+        loop {
+            self.value(depth + 1)?;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.out.push(b',');
+                    self.skip_ws();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.out.push(b']');
+                    return Ok(());
+                }
+                _ => return Err(self.invalid("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), CanonicalError> {
+        if depth >= MAX_DEPTH {
+            return Err(CanonicalError::TooDeep);
+        }
+        self.pos += 1;
+        self.out.push(b'{');
+        let body_start = self.out.len();
+        let base = self.members.len();
+        let keys_mark = self.keys.len();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.out.push(b'}');
+            return Ok(());
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.invalid("expected a string key"));
+            }
+            self.pos += 1;
+            if self.members.len() > base {
+                self.out.push(b',');
+            }
+            let seg_start = self.out.len();
+            let (key_in_src, key_start, key_end) = self.key()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.invalid("expected ':'"));
+            }
+            self.pos += 1;
+            self.out.push(b':');
+            self.skip_ws();
+            self.value(depth + 1)?;
+            self.members.push(Member {
+                key_in_src,
+                key_start,
+                key_end,
+                seg_start,
+                seg_end: self.out.len(),
+            });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.invalid("expected ',' or '}'")),
+            }
+        }
+        self.sort_members(base, body_start);
+        self.members.truncate(base);
+        self.keys.truncate(keys_mark);
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    /// Parses a key after its opening quote and writes `"key"` (escaped
+    /// form) to `out`; returns where its decoded bytes are.
+    fn key(&mut self) -> Result<(bool, usize, usize), CanonicalError> {
+        let start = self.pos;
+        let stop = scan_plain(self.src, start);
+        if self.src.get(stop) == Some(&b'"') {
+            // No escapes: the decoded key is the received slice, and raw
+            // input has no bare `"` or `\`, so it is also the escaped form.
+            self.pos = stop + 1;
+            self.out.push(b'"');
+            self.out.extend_from_slice(&self.src[start..stop]);
+            self.out.push(b'"');
+            return Ok((true, start, stop));
+        }
+        let key_start = self.keys.len();
+        decode_string(self.src, &mut self.pos, &mut self.keys, false)?;
+        self.out.push(b'"');
+        write_escaped(&mut self.out, &self.keys[key_start..]);
+        self.out.push(b'"');
+        Ok((false, key_start, self.keys.len()))
+    }
+
+    /// Puts the members `members[base..]` of the object whose body starts at
+    /// `out[body_start..]` in key order; records a duplicate key.
+    fn sort_members(&mut self, base: usize, body_start: usize) {
+        let Parser {
+            src,
+            out,
+            keys,
+            members,
+            scratch,
+            deferred,
+            ..
+        } = self;
+        let key_of = |m: &Member| -> &[u8] {
+            if m.key_in_src {
+                &src[m.key_start..m.key_end]
+            } else {
+                &keys[m.key_start..m.key_end]
+            }
+        };
+        let members = &mut members[base..];
+        // Fast path: python-tuf writes sorted keys, so most objects arrive in
+        // order; strictly increasing also proves there is no duplicate.
+        if members.windows(2).all(|w| key_of(&w[0]) < key_of(&w[1])) {
+            return;
+        }
+        members.sort_unstable_by(|a, b| key_of(a).cmp(key_of(b)));
+        // F-13: a duplicate key is a parser-differential attack; reject it.
+        if let Some(w) = members.windows(2).find(|w| key_of(&w[0]) == key_of(&w[1])) {
+            let dup = String::from_utf8_lossy(key_of(&w[0])).into_owned();
+            if deferred.is_none() {
+                *deferred = Some(CanonicalError::DuplicateKey(dup));
+            }
+            return;
+        }
+        scratch.clear();
+        for (i, m) in members.iter().enumerate() {
+            if i > 0 {
+                scratch.push(b',');
+            }
+            scratch.extend_from_slice(&out[m.seg_start..m.seg_end]);
+        }
+        out.truncate(body_start);
+        out.extend_from_slice(scratch);
+    }
+}
+
+/// Index of the first byte at or after `from` that is `"`, `\` or a control
+/// character (below 0x20), or `src.len()`.
+fn scan_plain(src: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    // Eight bytes at a time: a byte is flagged when it is below 0x20 or equal
+    // to `"`/`\`. The lowest flagged byte is exact (borrows only travel upward).
+    while let Some(chunk) = src.get(i..).and_then(|s| s.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let hit = (w.wrapping_sub(ONES * 0x20) & !w
+            | quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash)
+            & HIGH;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = src.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Decodes a JSON string body from `*pos` (just after the opening quote)
+/// through its closing quote into `dst`. With `reescape`, a decoded `"` or
+/// `\` is written as `\"` / `\\` (canonical form); otherwise raw (a key's
+/// bytes for sorting).
+fn decode_string(
+    src: &[u8],
+    pos: &mut usize,
+    dst: &mut Vec<u8>,
+    reescape: bool,
+) -> Result<(), CanonicalError> {
+    let invalid = |offset: usize, reason| CanonicalError::InvalidJson {
+        offset: offset.min(src.len()),
+        reason,
+    };
+    loop {
+        let stop = scan_plain(src, *pos);
+        dst.extend_from_slice(&src[*pos..stop]);
+        *pos = stop;
+        match src.get(stop) {
+            None => return Err(invalid(stop, "unterminated string")),
+            Some(b'"') => {
+                *pos = stop + 1;
+                return Ok(());
+            }
+            Some(b'\\') => {}
+            Some(_) => return Err(invalid(stop, "control character in string")),
+        }
+        let Some(&esc) = src.get(stop + 1) else {
+            return Err(invalid(stop + 1, "unterminated string"));
+        };
+        *pos = stop + 2;
+        let raw = match esc {
+            b'"' | b'\\' => {
+                if reescape {
+                    dst.push(b'\\');
+                }
+                esc
+            }
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let ch = decode_unicode_escape(src, pos)?;
+                if reescape && (ch == '"' || ch == '\\') {
+                    dst.push(b'\\');
+                }
+                dst.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            _ => return Err(invalid(stop, "invalid escape")),
+        };
+        dst.push(raw);
+    }
+}
+
+/// Decodes the hex of a `\u` escape at `*pos` (after `\u`), and of its low
+/// surrogate partner if it is a high surrogate. Lone surrogates are rejected
+/// (F-13): they have no UTF-8 form.
+fn decode_unicode_escape(src: &[u8], pos: &mut usize) -> Result<char, CanonicalError> {
+    let start = *pos - 2;
+    let hi = hex4(src, pos)?;
+    let code = match hi {
+        0xD800..=0xDBFF => {
+            if src.get(*pos..*pos + 2) != Some(b"\\u") {
+                return Err(CanonicalError::InvalidJson {
+                    offset: start,
+                    reason: "lone surrogate",
+                });
+            }
+            *pos += 2;
+            let lo = hex4(src, pos)?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return Err(CanonicalError::InvalidJson {
+                    offset: start,
+                    reason: "lone surrogate",
+                });
+            }
+            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        }
+        0xDC00..=0xDFFF => {
+            return Err(CanonicalError::InvalidJson {
+                offset: start,
+                reason: "lone surrogate",
+            });
+        }
+        _ => hi,
+    };
+    char::from_u32(code).ok_or(CanonicalError::InvalidJson {
+        offset: start,
+        reason: "invalid \\u escape",
+    })
+}
+
+fn hex4(src: &[u8], pos: &mut usize) -> Result<u32, CanonicalError> {
+    let mut v = 0u32;
+    for k in 0..4 {
+        let d = src
+            .get(*pos + k)
+            .and_then(|&b| char::from(b).to_digit(16))
+            .ok_or(CanonicalError::InvalidJson {
+                offset: (*pos + k).min(src.len()),
+                reason: "expected four hex digits after \\u",
+            })?;
+        v = v << 4 | d;
+    }
+    *pos += 4;
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(t: &str) -> Result<String, CanonicalError> {
+        canonicalize_text(t).map(|b| String::from_utf8(b).expect("utf-8"))
+    }
+
+    #[test]
+    fn sorts_keys_by_code_point_not_utf16() {
+        // U+FF61 < U+1F600 by code point; in UTF-16 the surrogate D83D < FF61.
+        let t = "{\"\u{1F600}\":1,\"\u{FF61}\":2,\"B\":3,\"a\":4,\"\":5}";
+        let want = "{\"\":5,\"B\":3,\"a\":4,\"\u{FF61}\":2,\"\u{1F600}\":1}";
+        assert_eq!(text(t).unwrap(), want);
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert_eq!(to_canonical(&v).unwrap(), want.as_bytes());
+    }
+
+    #[test]
+    fn escapes_only_quote_and_backslash() {
+        let t = r#"["a\"b\\c\/d\n\t\u0000\u001f\u007f\u00e9\ud83d\ude00"]"#;
+        let want = "[\"a\\\"b\\\\c/d\n\t\u{0}\u{1f}\u{7f}\u{e9}\u{1F600}\"]";
+        assert_eq!(text(t).unwrap(), want);
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert_eq!(to_canonical(&v).unwrap(), want.as_bytes());
+    }
+
+    #[test]
+    fn keys_sort_by_decoded_bytes_not_escaped_bytes() {
+        // '"' (0x22) sorts before '#' (0x23) though its escape starts with '\'.
+        assert_eq!(
+            text(r##"{"a#b":1,"a\"b":2,"a\u0001":3,"a":4}"##).unwrap(),
+            "{\"a\":4,\"a\u{1}\":3,\"a\\\"b\":2,\"a#b\":1}"
+        );
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(text("-0").unwrap(), "0");
+        assert_eq!(
+            text("[0,-1,18446744073709551616]").unwrap(),
+            "[0,-1,18446744073709551616]"
+        );
+        assert_eq!(
+            to_canonical(&json!(u64::MAX)).unwrap(),
+            b"18446744073709551615"
+        );
+        assert_eq!(
+            to_canonical(&json!(i64::MIN)).unwrap(),
+            b"-9223372036854775808"
+        );
+    }
+
+    #[test]
+    fn floats_rejected() {
+        for t in ["1.0", "1e2", "-0.0", "[1,{\"a\":2E-1}]", "0.5"] {
+            assert_eq!(canonicalize_text(t), Err(CanonicalError::Float), "{t}");
+        }
+        assert_eq!(to_canonical(&json!(1.5)), Err(CanonicalError::Float));
+    }
+
+    #[test]
+    fn invalid_json_rejected() {
+        for t in [
+            "",
+            " ",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            "[1,]",
+            "{\"a\":1,}",
+            "{a:1}",
+            "[1 2]",
+            "nul",
+            "\"abc",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\u12\"",
+            "1 2",
+            "[1]x",
+            "\u{feff}1",
+            "NaN",
+            "{\"a\" 1}",
+            "[1.0 x",
+        ] {
+            assert!(
+                matches!(
+                    canonicalize_text(t),
+                    Err(CanonicalError::InvalidJson { .. })
+                ),
+                "{t:?} -> {:?}",
+                canonicalize_text(t)
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_json_wins_over_float_and_duplicate() {
+        assert!(matches!(
+            canonicalize_text("[1.5, {\"a\":1,\"a\":2}, ]"),
+            Err(CanonicalError::InvalidJson { .. })
+        ));
+        assert_eq!(
+            canonicalize_text("[{\"a\":1,\"a\":2}, 1.5]"),
+            Err(CanonicalError::DuplicateKey("a".into()))
+        );
+        assert_eq!(
+            canonicalize_text("[1.5, {\"a\":1,\"a\":2}]"),
+            Err(CanonicalError::Float)
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_rejected_at_any_depth() {
+        assert_eq!(
+            canonicalize_text(r#"{"x":[{"k":1,"j":0,"k":2}]}"#),
+            Err(CanonicalError::DuplicateKey("k".into()))
+        );
+        // Equal after decoding escapes is still a duplicate.
+        assert_eq!(
+            canonicalize_text(r#"{"\u0061":1,"a":2}"#),
+            Err(CanonicalError::DuplicateKey("a".into()))
+        );
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert_eq!(text(&ok).unwrap(), ok);
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(canonicalize_text(&deep), Err(CanonicalError::TooDeep));
+        let huge = "{\"a\":".repeat(100_000);
+        assert_eq!(canonicalize_text(&huge), Err(CanonicalError::TooDeep));
+        let mut v = json!(1);
+        for _ in 0..MAX_DEPTH {
+            v = json!([v]);
+        }
+        assert!(to_canonical(&v).is_ok());
+        assert_eq!(
+            to_canonical(&json!({ "a": v })),
+            Err(CanonicalError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn scan_plain_finds_first_special_byte() {
+        let s = b"abcdefghijklmnop\"qrs";
+        assert_eq!(scan_plain(s, 0), 16);
+        assert_eq!(scan_plain(b"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\x1f", 0), 8);
+        assert_eq!(scan_plain(b"abcdefgh\\", 0), 8);
+        assert_eq!(scan_plain(b"ab", 0), 2);
+        assert_eq!(scan_plain(b"a\x7f\xff \x00", 0), 4);
+        for n in 0..20 {
+            let mut v = vec![b'x'; n];
+            v.push(b'"');
+            v.extend_from_slice(b"\\\x01");
+            assert_eq!(scan_plain(&v, 0), n);
+        }
+    }
 }
