@@ -6,14 +6,22 @@
 //!
 //! - [`Transport`] fetches a URL with a byte limit; [`HttpTransport`] is the
 //!   default (ureq, rustls on aws-lc-rs), bounded in size and time.
+//! - [`MetadataStore`] keeps verified metadata; [`DirectoryStore`] writes
+//!   atomically and serializes refreshes across processes with a lock file.
 //! - Every error answers [`Fault`]: who is to blame.
 #![forbid(unsafe_code)]
 
 mod fault;
+mod fs;
+mod store;
 mod transport;
 
 // Public interface:
 pub use fault::Fault;
+pub use fs::{LocalError, LocalOp};
+pub use store::{
+    DirectoryStore, LOCK_FILE_NAME, MetadataStore, NameProblem, RefreshLock, StoreError,
+};
 pub use transport::{
     ConnectionFailure, Fetched, HttpConfig, HttpConfigError, HttpTransport, RedirectProblem,
     SlowPhase, Transport, TransportError, UrlProblem, fetch_bytes,
