@@ -8,12 +8,15 @@
 //!   default (ureq, rustls on aws-lc-rs), bounded in size and time.
 //! - [`MetadataStore`] keeps verified metadata; [`DirectoryStore`] writes
 //!   atomically and serializes refreshes across processes with a lock file.
+//! - [`TargetDirectory`] downloads targets into place only once verified,
+//!   and reuses a cached copy only if it still matches.
 //! - Every error answers [`Fault`]: who is to blame.
 #![forbid(unsafe_code)]
 
 mod fault;
 mod fs;
 mod store;
+mod targets;
 mod transport;
 
 // Public interface:
@@ -22,6 +25,7 @@ pub use fs::{LocalError, LocalOp};
 pub use store::{
     DirectoryStore, LOCK_FILE_NAME, MetadataStore, NameProblem, RefreshLock, StoreError,
 };
+pub use targets::{TargetDirectory, TargetError, target_file_name};
 pub use transport::{
     ConnectionFailure, Fetched, HttpConfig, HttpConfigError, HttpTransport, RedirectProblem,
     SlowPhase, Transport, TransportError, UrlProblem, fetch_bytes,
