@@ -10,16 +10,23 @@
 //!   atomically and serializes refreshes across processes with a lock file.
 //! - [`TargetDirectory`] downloads targets into place only once verified,
 //!   and reuses a cached copy only if it still matches.
+//! - [`Updater`] runs the workflow of spec §5 and finds targets through
+//!   delegations.
 //! - Every error answers [`Fault`]: who is to blame.
 #![forbid(unsafe_code)]
 
+mod config;
+mod error;
 mod fault;
 mod fs;
 mod store;
 mod targets;
 mod transport;
+mod updater;
 
 // Public interface:
+pub use config::UpdaterConfig;
+pub use error::Error;
 pub use fault::Fault;
 pub use fs::{LocalError, LocalOp};
 pub use store::{
@@ -30,3 +37,4 @@ pub use transport::{
     ConnectionFailure, Fetched, HttpConfig, HttpConfigError, HttpTransport, RedirectProblem,
     SlowPhase, Transport, TransportError, UrlProblem, fetch_bytes,
 };
+pub use updater::{TargetInfo, Updater};
