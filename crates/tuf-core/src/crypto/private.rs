@@ -143,15 +143,6 @@ impl PrivateKey {
     /// 600,000 rounds, AES-256-CBC: readable by Python cryptography and
     /// OpenSSL) when `passphrase` is given.
     pub fn to_pem(&self, passphrase: Option<&[u8]>) -> Result<Zeroizing<String>, KeyError> {
-        self.to_pem_with_rounds(passphrase, encoding::PBKDF2_ROUNDS)
-    }
-
-    /// [`to_pem`](Self::to_pem) with an explicit PBKDF2 round count.
-    fn to_pem_with_rounds(
-        &self,
-        passphrase: Option<&[u8]>,
-        rounds: u32,
-    ) -> Result<Zeroizing<String>, KeyError> {
         let failed = || backend("encode the private key");
         let pkcs8 = match &self.pair {
             Pair::Ed25519(pair) => {
@@ -168,7 +159,8 @@ impl PrivateKey {
         match passphrase {
             None => encoding::pem_encode("PRIVATE KEY", &pkcs8),
             Some(passphrase) => {
-                let encrypted = encoding::encrypt_pkcs8(&pkcs8, passphrase, rounds)?;
+                let encrypted =
+                    encoding::encrypt_pkcs8(&pkcs8, passphrase, encoding::PBKDF2_ROUNDS)?;
                 encoding::pem_encode("ENCRYPTED PRIVATE KEY", &encrypted)
             }
         }
