@@ -3,8 +3,9 @@
 //!
 //! # Contract
 //!
-//! - **One backend.** Every signature primitive is aws-lc-rs's safe API; PEM
-//!   and encrypted PKCS#8 framing is RustCrypto `pkcs8`. No `unsafe`.
+//! - **One backend.** Signatures, key generation, PBKDF2 and AES run in
+//!   aws-lc-rs's safe API; RustCrypto `pkcs8` parses and writes the ASN.1 and
+//!   PEM framing (and decrypts the rare scrypt or AES-GCM PKCS#8). No `unsafe`.
 //! - **Explicit schemes.** A `(keytype, scheme)` pair is mapped to exactly one
 //!   algorithm (see [`PublicKey::from_key`]); anything else is
 //!   [`KeyError::Unsupported`] and the key simply never verifies anything.

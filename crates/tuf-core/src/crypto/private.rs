@@ -114,27 +114,21 @@ impl PrivateKey {
     /// [`for_key`](Self::for_key)).
     pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<PrivateKey, KeyError> {
         let doc = encoding::pem_decode(pem)?;
-        if doc.label == "ENCRYPTED PRIVATE KEY" {
-            let passphrase = passphrase.ok_or(KeyError::PassphraseRequired)?;
-            let plain = encoding::decrypt_pkcs8(&doc.der, passphrase)?;
-            return PrivateKey::from_pkcs8(&plain);
-        }
-        // As Python cryptography does: a passphrase for a plain key is a mistake.
-        if passphrase.is_some()
-            && matches!(
-                doc.label.as_str(),
-                "PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PRIVATE KEY"
-            )
-        {
-            return Err(KeyError::UnexpectedPassphrase);
-        }
-        match doc.label.as_str() {
-            "PRIVATE KEY" => PrivateKey::from_pkcs8(&doc.der),
-            "EC PRIVATE KEY" => PrivateKey::from_sec1(&doc.der),
-            "RSA PRIVATE KEY" => PrivateKey::from_pkcs1(&doc.der, RsaScheme::PssSha256),
-            _ => Err(KeyError::PemLabel {
+        match (doc.label.as_str(), passphrase) {
+            ("ENCRYPTED PRIVATE KEY", None) => Err(KeyError::PassphraseRequired),
+            ("ENCRYPTED PRIVATE KEY", Some(passphrase)) => {
+                PrivateKey::from_pkcs8(&encoding::decrypt_pkcs8(&doc.der, passphrase)?)
+            }
+            // As Python cryptography does: a passphrase for a plain key is a mistake.
+            ("PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PRIVATE KEY", Some(_)) => {
+                Err(KeyError::UnexpectedPassphrase)
+            }
+            ("PRIVATE KEY", None) => PrivateKey::from_pkcs8(&doc.der),
+            ("EC PRIVATE KEY", None) => PrivateKey::from_sec1(&doc.der),
+            ("RSA PRIVATE KEY", None) => PrivateKey::from_pkcs1(&doc.der, RsaScheme::PssSha256),
+            (label, _) => Err(KeyError::PemLabel {
                 expected: "PRIVATE KEY|ENCRYPTED PRIVATE KEY|EC PRIVATE KEY|RSA PRIVATE KEY",
-                found: doc.label.clone(),
+                found: label.to_owned(),
             }),
         }
     }
@@ -143,15 +137,6 @@ impl PrivateKey {
     /// 600,000 rounds, AES-256-CBC: readable by Python cryptography and
     /// OpenSSL) when `passphrase` is given.
     pub fn to_pem(&self, passphrase: Option<&[u8]>) -> Result<Zeroizing<String>, KeyError> {
-        self.to_pem_with_rounds(passphrase, encoding::PBKDF2_ROUNDS)
-    }
-
-    /// [`to_pem`](Self::to_pem) with an explicit PBKDF2 round count.
-    fn to_pem_with_rounds(
-        &self,
-        passphrase: Option<&[u8]>,
-        rounds: u32,
-    ) -> Result<Zeroizing<String>, KeyError> {
         let failed = || backend("encode the private key");
         let pkcs8 = match &self.pair {
             Pair::Ed25519(pair) => {
@@ -168,7 +153,8 @@ impl PrivateKey {
         match passphrase {
             None => encoding::pem_encode("PRIVATE KEY", &pkcs8),
             Some(passphrase) => {
-                let encrypted = encoding::encrypt_pkcs8(&pkcs8, passphrase, rounds)?;
+                let encrypted =
+                    encoding::encrypt_pkcs8(&pkcs8, passphrase, encoding::PBKDF2_ROUNDS)?;
                 encoding::pem_encode("ENCRYPTED PRIVATE KEY", &encrypted)
             }
         }
