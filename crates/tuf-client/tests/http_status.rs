@@ -230,3 +230,32 @@ fn user_agent_names_the_application_and_tuf_rs() {
         format!("myapp/2.0 tuf-rs/{}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn https_url_served_in_plain_text_fails_the_tls_handshake() {
+    // Also proves the TLS stack is wired: rustls needs its crypto provider
+    // (aws-lc-rs) to even send a ClientHello.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 5];
+        stream.read_exact(&mut hello).unwrap();
+        assert_eq!(hello[0], 0x16, "expected a TLS handshake record");
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let url = format!("https://127.0.0.1:{port}/root.json");
+    let err = fetch_bytes(&common::http(), &url, 1000).unwrap_err();
+    server.join().unwrap();
+    assert!(
+        matches!(
+            err,
+            TransportError::Connection {
+                kind: ConnectionFailure::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
