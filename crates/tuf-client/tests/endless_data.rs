@@ -113,24 +113,3 @@ fn body_of_exactly_the_limit_is_accepted_and_one_byte_more_is_not() {
         "{err:?}"
     );
 }
-
-#[test]
-fn endless_chunked_body_is_capped_even_at_a_one_byte_limit() {
-    // Chunked: no header to check early, the stream cap alone must catch it.
-    let server = FaultServer::start().unwrap();
-    server.route(
-        "/endless",
-        Reply::Endless {
-            declared_length: None,
-        },
-    );
-    let mut sink = Vec::new();
-    let err = common::http()
-        .fetch(&server.url("/endless"), 1, &mut sink)
-        .unwrap_err();
-    assert!(
-        matches!(err, TransportError::TooLarge { max_length: 1, .. }),
-        "{err:?}"
-    );
-    assert!(sink.len() <= 1);
-}

@@ -9,26 +9,31 @@ mod common;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
-use tuf_client::{SlowPhase, Transport, TransportError};
+use tuf_client::{HttpConfig, SlowPhase, Transport, TransportError};
 use tuf_testkit::http::{FaultServer, Reply};
+
+/// 1000 bytes, one every 20 ms: far inside any read timeout, 20 s in total.
+fn one_byte_every_20ms() -> Reply {
+    Reply::Drip {
+        body: vec![b'a'; 1000],
+        chunk: 1,
+        pause: Duration::from_millis(20),
+    }
+}
+
+/// A deadline of about 400 ms: the length-scaled part is negligible.
+fn deadline_400ms() -> HttpConfig {
+    let mut config = common::config();
+    config.deadline_base = Duration::from_millis(400);
+    config.min_bytes_per_second = NonZeroU64::new(1 << 30).unwrap();
+    config
+}
 
 #[test]
 fn slow_drip_that_defeats_the_read_timeout_hits_the_download_deadline() {
     let server = FaultServer::start().unwrap();
-    // One byte every 20 ms: far inside the read timeout, 20 s in total.
-    server.route(
-        "/drip",
-        Reply::Drip {
-            body: vec![b'a'; 1000],
-            chunk: 1,
-            pause: Duration::from_millis(20),
-        },
-    );
-    let mut config = common::config();
-    config.read_timeout = Duration::from_secs(10);
-    config.deadline_base = Duration::from_millis(400);
-    // Make the length-scaled part negligible: the deadline is ~400 ms.
-    config.min_bytes_per_second = NonZeroU64::new(1 << 30).unwrap();
+    server.route("/drip", one_byte_every_20ms());
+    let config = deadline_400ms();
     let mut sink = Vec::new();
     let err = common::http_with(config)
         .fetch(&server.url("/drip"), 1000, &mut sink)
@@ -90,17 +95,8 @@ fn slow_drip_behind_redirects_still_hits_the_deadline() {
             location: "/drip".into(),
         },
     );
-    server.route(
-        "/drip",
-        Reply::Drip {
-            body: vec![b'a'; 1000],
-            chunk: 1,
-            pause: Duration::from_millis(20),
-        },
-    );
-    let mut config = common::config();
-    config.deadline_base = Duration::from_millis(400);
-    config.min_bytes_per_second = NonZeroU64::new(1 << 30).unwrap();
+    server.route("/drip", one_byte_every_20ms());
+    let config = deadline_400ms();
     let err = common::http_with(config)
         .fetch(&server.url("/a"), 1000, &mut Vec::new())
         .unwrap_err();

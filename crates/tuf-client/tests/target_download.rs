@@ -5,14 +5,14 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use tuf_client::{Fault, TargetDirectory, TargetError, TransportError};
 use tuf_core::VerifyError;
-use tuf_core::metadata::Hashes;
+use tuf_core::metadata::{Hashes, TargetFile};
 use tuf_testkit::http::{FaultServer, Reply};
 
 const GOOD: &[u8] = b"the real release artifact, version 1.0\n";
@@ -22,6 +22,15 @@ fn setup() -> (tempfile::TempDir, TargetDirectory, FaultServer) {
     let targets = TargetDirectory::new(root.path().join("targets")).unwrap();
     let server = FaultServer::start().unwrap();
     (root, targets, server)
+}
+
+/// Download the server's `/file.txt` as target `file.txt`, expecting `info`.
+fn download_file_txt(
+    targets: &TargetDirectory,
+    server: &FaultServer,
+    info: &TargetFile,
+) -> Result<PathBuf, TargetError> {
+    targets.download_verified(&common::http(), &server.url("/file.txt"), "file.txt", info)
 }
 
 fn assert_mismatch(err: &TargetError) {
@@ -44,14 +53,7 @@ fn target_with_wrong_hash_never_appears_at_its_final_path() {
     let mut evil = GOOD.to_vec();
     evil[0] ^= 0x20; // same length, different content
     server.route("/file.txt", Reply::Body(evil));
-    let err = targets
-        .download_verified(
-            &common::http(),
-            &server.url("/file.txt"),
-            "file.txt",
-            &common::info(GOOD),
-        )
-        .unwrap_err();
+    let err = download_file_txt(&targets, &server, &common::info(GOOD)).unwrap_err();
     assert_mismatch(&err);
     assert!(!targets.local_path("file.txt").unwrap().exists());
     // No temporary file left behind either.
@@ -88,14 +90,7 @@ fn target_with_wrong_hash_does_not_replace_a_verified_copy() {
 fn short_target_is_rejected_for_its_length() {
     let (_root, targets, server) = setup();
     server.route("/file.txt", Reply::Body(GOOD[..GOOD.len() - 1].to_vec()));
-    let err = targets
-        .download_verified(
-            &common::http(),
-            &server.url("/file.txt"),
-            "file.txt",
-            &common::info(GOOD),
-        )
-        .unwrap_err();
+    let err = download_file_txt(&targets, &server, &common::info(GOOD)).unwrap_err();
     assert_mismatch(&err);
     assert!(err.to_string().contains("length"), "{err}");
     assert!(common::listing(targets.dir()).is_empty());
@@ -110,14 +105,7 @@ fn endless_target_is_cut_at_its_trusted_length_and_discarded() {
             declared_length: None,
         },
     );
-    let err = targets
-        .download_verified(
-            &common::http(),
-            &server.url("/file.txt"),
-            "file.txt",
-            &common::info(GOOD),
-        )
-        .unwrap_err();
+    let err = download_file_txt(&targets, &server, &common::info(GOOD)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -137,9 +125,7 @@ fn target_listing_an_unknown_hash_algorithm_is_rejected() {
     let mut hashes: BTreeMap<String, String> = info.hashes.as_map().clone();
     hashes.insert("md77".into(), "00".into());
     info.hashes = Hashes::new(hashes).unwrap();
-    let err = targets
-        .download_verified(&common::http(), &server.url("/file.txt"), "file.txt", &info)
-        .unwrap_err();
+    let err = download_file_txt(&targets, &server, &info).unwrap_err();
     assert_mismatch(&err);
     assert!(common::listing(targets.dir()).is_empty());
 }
@@ -243,14 +229,7 @@ fn corrupted_cached_target_is_not_reused() {
 fn cached_target_is_not_reused_once_metadata_lists_new_content() {
     let (_root, targets, server) = setup();
     server.route("/file.txt", Reply::Body(GOOD.to_vec()));
-    targets
-        .download_verified(
-            &common::http(),
-            &server.url("/file.txt"),
-            "file.txt",
-            &common::info(GOOD),
-        )
-        .unwrap();
+    download_file_txt(&targets, &server, &common::info(GOOD)).unwrap();
     let newer = common::info(b"version 2.0");
     assert_eq!(targets.cached("file.txt", &newer).unwrap(), None);
 }
