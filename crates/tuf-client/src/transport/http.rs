@@ -279,7 +279,7 @@ fn read_body(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(fail.classify(ureq::Error::from(e))),
         };
-        if total + n as u64 > max_length {
+        if total.saturating_add(n as u64) > max_length {
             return Err(fail.too_large(max_length));
         }
         sink.write_all(&buf[..n])
@@ -344,6 +344,10 @@ impl Failure<'_> {
                 ureq::Timeout::PerRead | ureq::Timeout::PerWrite => SlowPhase::Stall,
                 _ => SlowPhase::Deadline,
             }),
+            // rustls reports handshake and record failures inside io errors.
+            E::Io(ref io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+                self.connection(ConnectionFailure::Tls, error)
+            }
             E::Io(ref io) => match io.kind() {
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => self.slow(SlowPhase::Stall),
                 io::ErrorKind::ConnectionRefused => {
