@@ -90,7 +90,8 @@ fn a_missing_top_level_role_and_duplicate_keyids_in_a_role_are_refused() {
 
 #[test]
 fn delegation_rules_are_enforced() {
-    let cases: Vec<Box<dyn Fn(&mut Value)>> = vec![
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<Mutation> = vec![
         Box::new(|v| v["signed"]["delegations"]["roles"][0]["path_hash_prefixes"] = json!(["ab"])),
         Box::new(|v| {
             v["signed"]["delegations"]["roles"][0]
