@@ -198,14 +198,14 @@ class Repo:
     roots: list[Metadata[Root]] = field(default_factory=list)
     targets: dict[str, Metadata[Targets]] = field(default_factory=dict)
     signers: dict[str, list[Signer]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    # (role, target path) -> contents; two roles may list one path with
+    # different contents (a shadowed target)
+    contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
     file_role: dict[str, str] = field(default_factory=dict)
     absent: list[dict[str, str]] = field(default_factory=list)
     snapshot_version: int = 1
     timestamp_version: int = 1
     notes: dict[str, Any] = field(default_factory=dict)
-    # contents of a path that a second role lists with other bytes
-    contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
     # hook(obj) is called on Snapshot/Timestamp before signing and on every
     # Metadata after signing (to add unsigned envelope fields)
     hook: Any = None
@@ -252,8 +252,7 @@ class Repo:
         if custom is not None:
             tf.unrecognized_fields["custom"] = custom
         self.targets[role].signed.targets[path] = tf
-        if path not in self.files:
-            self.files[path] = data
+        self.contents[(role, path)] = data
         return tf
 
     def expect(self, path: str, role: str) -> None:
@@ -342,40 +341,25 @@ class Repo:
         for p in meta_dir.iterdir():
             p.chmod(0o644)
 
-        # target files
+        # target files: at their path (the first role listing a path wins),
+        # and under every hash prefix when consistent
         tdir = d / "targets"
-        for path, data in self.files.items():
-            dest = tdir / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        if self.consistent:
-            for role, md in self.targets.items():
-                for tf in md.signed.targets.values():
-                    # two roles may list one path with other contents: each
-                    # is published under its own hashes
-                    data = self._content_for(role, tf)
-                    for prefixed in tf.get_prefixed_paths():
-                        dest = tdir / prefixed
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        dest.write_bytes(data)
+        for (role, path), data in self.contents.items():
+            tf = self.targets[role].signed.targets[path]
+            names = tf.get_prefixed_paths() if self.consistent else []
+            if not (tdir / path).exists():
+                names.append(path)
+            for name in names:
+                dest = tdir / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(data)
 
         self._write_manifest(d, snapshot, ts)
-
-    def add_target_content(self, role: str, path: str, data: bytes) -> None:
-        """Like add_target, for a path that another role lists with other
-        contents (published only under its hash prefix)."""
-        tf = TargetFile.from_data(path, data, list(self.target_hash_algos))
-        self.targets[role].signed.targets[path] = tf
-        self.contents[(role, path)] = data
-
-    def _content_for(self, role: str, tf: TargetFile) -> bytes:
-        return self.contents.get((role, tf.path), self.files[tf.path])
 
     def _write_manifest(self, d: Path, snapshot: Snapshot, ts: Timestamp) -> None:
         targets = []
         for path, role in self.file_role.items():
-            tf = self.targets[role].signed.targets[path]
-            data = self._content_for(role, tf)
+            data = self.contents[(role, path)]
             targets.append(
                 {
                     "path": path,
@@ -548,7 +532,7 @@ def fixture_delegations(ks: KeyStore) -> Repo:
         "targets", DelegatedRole("bin-fallback", [], 1, False, paths=["bin/*", "sbin/*"]), dk
     )
     repo.new_targets("bin-fallback")
-    repo.add_target_content("bin-fallback", "bin/tool", b"WRONG: shadowed by role bin\n")
+    repo.add_target("bin-fallback", "bin/tool", b"WRONG: shadowed by role bin\n")
     repo.add_target("bin-fallback", "bin/other", content("bin/other"))
     repo.add_target("bin-fallback", "sbin/daemon", content("sbin/daemon"))
     repo.expect("sbin/daemon", "bin-fallback")
