@@ -51,7 +51,6 @@ from tuf.api.metadata import (
     Delegations,
     Metadata,
     MetaFile,
-    Role,
     Root,
     Snapshot,
     SuccinctRoles,
@@ -113,9 +112,7 @@ class MaxSaltPssSigner(Signer):
         return self._public_key
 
     def sign(self, payload: bytes) -> Signature:
-        pss = padding.PSS(
-            mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH
-        )
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH)
         sig = self._private_key.sign(payload, pss, hashes.SHA256())
         return Signature(self._public_key.keyid, sig.hex())
 
@@ -485,7 +482,12 @@ def fixture_delegations(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)
@@ -505,14 +507,20 @@ def fixture_delegations(ks: KeyStore) -> Repo:
     repo.new_targets("docs-api")
     repo.add_target("docs-api", "docs/api/index.txt", content("docs/api/index.txt"))
     repo.expect("docs/api/index.txt", "docs-api")
-    repo.delegate("docs-api", DelegatedRole("docs-api-v2", [], 1, False, paths=["docs/api/v2-?.txt"]), ["ed25519-d"])
+    repo.delegate(
+        "docs-api",
+        DelegatedRole("docs-api-v2", [], 1, False, paths=["docs/api/v2-?.txt"]),
+        ["ed25519-d"],
+    )
     repo.new_targets("docs-api-v2")
     repo.add_target("docs-api-v2", "docs/api/v2-a.txt", content("docs/api/v2-a.txt"))
     repo.expect("docs/api/v2-a.txt", "docs-api-v2")
     repo.expect_absent("docs/api/v2-ab.txt", "'?' matches exactly one character")
     #    docs-api is terminating: a later sibling of docs-api that also claims
     #    docs/api/* is never consulted for it
-    repo.delegate("docs", DelegatedRole("docs-late", [], 1, False, paths=["docs/api/*", "docs/other/*"]), dk)
+    repo.delegate(
+        "docs", DelegatedRole("docs-late", [], 1, False, paths=["docs/api/*", "docs/other/*"]), dk
+    )
     repo.new_targets("docs-late")
     repo.add_target("docs-late", "docs/api/late.txt", content("docs/api/late.txt"))
     repo.add_target("docs-late", "docs/other/x.txt", content("docs/other/x.txt"))
@@ -588,7 +596,12 @@ def fixture_succinct(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)
@@ -621,7 +634,7 @@ def _odd(tag: str) -> dict[str, Any]:
     return {
         f"x-unknown-{tag}": {
             "nested": [1, -2, 0, "two", {"three": True, "four": None}],
-            'quote"d': "back\\slash and \"quotes\"",
+            'quote"d': 'back\\slash and "quotes"',
             "unicode": "\u00e9\u00fc \u65e5\u672c \U0001f600",
             "control": "tab\tnewline\n",
             "A-upper": "sorted before lower case",
@@ -641,7 +654,12 @@ def fixture_unknown_fields(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ecdsa-p256"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ecdsa-p256"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     root.unrecognized_fields.update(_odd("root-signed"))
@@ -703,7 +721,12 @@ def fixture_consistent(ks: KeyStore, consistent: bool) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)
