@@ -1,283 +1,234 @@
-//! `tuf demo`: the built-in default job. Generates keys of every supported
-//! type, builds and signs a small repository (delegations and TAP 15 hashed
-//! bins included), then verifies it exactly as a client does, through the
-//! trusted-metadata state machine, printing what each step verified. It also
-//! shows two attacks being refused. Everything happens in memory.
+//! `tuf demo`: the built-in default job, end to end on this machine.
+//!
+//! 1. Creates a repository in a temporary directory with `tuf-repo`: keys of
+//!    every supported type, a threshold-2 root, a delegation by path and TAP
+//!    15 hashed bins below it, targets in each.
+//! 2. Serves it on loopback (an ephemeral port) like `tuf serve`.
+//! 3. Runs the real client (`tuf-client`: HTTP, the spec §5 workflow, a
+//!    metadata directory, verified downloads), printing what each step verified.
+//! 4. Plays attacker: a tampered target and a frozen (stale) repository are
+//!    refused.
 
-use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use tuf_core::crypto::{KeySpec, PrivateKey, RsaScheme, Signer};
-use tuf_core::metadata::{
-    DelegatedRole, Delegations, MetaFile, Metadata, PathScope, RoleType, Root, SignedMeta,
-    Snapshot, SuccinctRoles, TargetFile, Targets, Threshold, Timestamp, encode_role_name,
+use tuf_client::{
+    DirectoryStore, HttpConfig, HttpTransport, MetadataStore, TargetDirectory, Updater,
+    UpdaterConfig,
 };
-use tuf_core::trust::{Origin, SearchStep, TargetSearch};
-use tuf_core::{DateTime, TrustedMetadataSet};
+use tuf_core::crypto::{KeySpec, RsaScheme};
+use tuf_core::metadata::{PathScope, Threshold};
+use tuf_repo::{BinsSpec, DelegationSpec, InitOptions, KeyStore, Repository, RoleKeySetup};
 
 /// Arguments of `tuf demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
-    /// RSA modulus size for the RSA keys (2048, 3072 or 4096).
-    #[arg(long, default_value_t = 2048)]
-    rsa_bits: u32,
+    /// Keep the repository, keys and client directories here instead of a
+    /// temporary directory that is removed at the end.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
-struct Role {
-    name: String,
-    signers: Vec<PrivateKey>,
-}
+const TARGETS: &[(&str, &[u8])] = &[
+    ("README.txt", b"Welcome to the demo repository.\n"),
+    ("docs/guide.md", b"# Guide\nUpdate securely.\n"),
+    ("packages/tool-1.0.tgz", b"pretend this is a tarball"),
+    ("packages/lib-2.3.tgz", b"another pretend tarball"),
+];
 
-fn key(spec: KeySpec) -> Result<PrivateKey> {
-    PrivateKey::generate(spec).with_context(|| format!("generating a {spec:?} key"))
-}
-
-fn sign<T: SignedMeta>(signed: T, role: &Role) -> Result<Vec<u8>> {
-    let mut md = Metadata::new(signed);
-    for s in &role.signers {
-        md.sign(s, true)
-            .with_context(|| format!("signing {}", role.name))?;
+fn setup(keys: Vec<KeySpec>, threshold: u32) -> RoleKeySetup {
+    RoleKeySetup {
+        keys,
+        threshold: Threshold::new(threshold).expect("threshold >= 1"),
     }
-    Ok(md.to_bytes())
-}
-
-fn describe(signers: &[PrivateKey]) -> String {
-    signers
-        .iter()
-        .map(|s| s.public_key().scheme)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl DemoArgs {
     pub(crate) fn run(self) -> Result<()> {
         let started = Instant::now();
-        let now = DateTime::parse("2026-01-01T00:00:00Z").expect("constant");
-        let expires = now.plus_days(365);
-        let rsa = |scheme| KeySpec::Rsa {
-            bits: self.rsa_bits,
-            scheme,
-        };
+        let tmp = tempfile::tempdir().context("creating a temporary directory")?;
+        let base = self
+            .keep
+            .clone()
+            .unwrap_or_else(|| tmp.path().to_path_buf());
+        let (repo_dir, keys_dir) = (base.join("repo"), base.join("keys"));
+        let rsa = |scheme| KeySpec::Rsa { bits: 2048, scheme };
 
-        println!("1. Generating keys of every supported type");
-        let root = Role {
-            name: "root".into(),
-            signers: vec![
-                key(KeySpec::Ed25519)?,
-                key(KeySpec::EcdsaP256)?,
-                key(rsa(RsaScheme::PssSha256))?,
-            ],
+        println!("1. Creating a repository in {}", repo_dir.display());
+        let options = InitOptions {
+            root: setup(
+                vec![
+                    KeySpec::Ed25519,
+                    KeySpec::EcdsaP256,
+                    rsa(RsaScheme::PssSha256),
+                ],
+                2,
+            ),
+            timestamp: setup(vec![KeySpec::EcdsaP384], 1),
+            snapshot: setup(vec![rsa(RsaScheme::Pkcs1v15Sha256)], 1),
+            targets: setup(vec![KeySpec::Ed25519], 1),
+            ..InitOptions::default()
         };
-        let timestamp = Role {
-            name: "timestamp".into(),
-            signers: vec![key(KeySpec::EcdsaP384)?],
-        };
-        let snapshot = Role {
-            name: "snapshot".into(),
-            signers: vec![
-                key(rsa(RsaScheme::Pkcs1v15Sha256))?,
-                key(rsa(RsaScheme::PssSha512))?,
-            ],
-        };
-        let targets = Role {
-            name: "targets".into(),
-            signers: vec![key(KeySpec::Ed25519)?],
-        };
-        let docs = Role {
-            name: "docs".into(),
-            signers: vec![key(KeySpec::EcdsaP256)?],
-        };
-        let packages = Role {
-            name: "packages".into(),
-            signers: vec![key(rsa(RsaScheme::PssSha384))?],
-        };
-        let bins_key = key(KeySpec::Ed25519)?;
-        for r in [&root, &timestamp, &snapshot, &targets, &docs, &packages] {
-            println!("   {:<10} {}", r.name, describe(&r.signers));
+        let mut repo = Repository::init(&repo_dir, &keys_dir, options)?;
+        let mut keystore = KeyStore::open(&keys_dir)?;
+        for role in ["root", "timestamp", "snapshot", "targets"] {
+            repo.load_signers(&keystore, role, None)?;
+            let schemes: Vec<String> = keystore
+                .entries(role)
+                .iter()
+                .map(|e| e.public.scheme.clone())
+                .collect();
+            println!("   {role:<10} {}", schemes.join(", "));
         }
+        let (_, docs_key) = keystore.generate("docs", KeySpec::EcdsaP521, None)?;
+        let (_, pkg_key) = keystore.generate("packages", rsa(RsaScheme::PssSha512), None)?;
+        let (_, bins_key) = keystore.generate("bins", KeySpec::Ed25519, None)?;
         println!(
-            "   {:<10} {} (shared by 8 hashed bins)",
-            "bins",
-            bins_key.public_key().scheme
+            "   {:<10} {}\n   {:<10} {}\n   {:<10} {} (16 hashed bins)",
+            "docs", docs_key.scheme, "packages", pkg_key.scheme, "bins", bins_key.scheme
         );
-
-        println!("2. Building and signing the repository");
-        let mut root_md = Root::new(expires);
-        for (role, r) in [
-            (RoleType::Root, &root),
-            (RoleType::Timestamp, &timestamp),
-            (RoleType::Snapshot, &snapshot),
-            (RoleType::Targets, &targets),
-        ] {
-            for s in &r.signers {
-                root_md.add_key(role, s.public_key());
-            }
+        for role in ["docs", "packages", "bins"] {
+            repo.load_signers(&keystore, role, None)?;
         }
-        root_md.set_threshold(RoleType::Root, Threshold::new(2).expect("2 > 0"));
-        root_md.set_threshold(RoleType::Snapshot, Threshold::new(2).expect("2 > 0"));
-
-        let contents: BTreeMap<&str, &[u8]> = BTreeMap::from([
-            ("README.txt", &b"Welcome to the demo repository.\n"[..]),
-            ("docs/guide.md", b"# Guide\nUpdate securely.\n"),
-            ("packages/tool-1.0.tgz", b"pretend this is a tarball"),
-            ("packages/lib-2.3.tgz", b"another pretend tarball"),
-        ]);
-        let info = |path: &str| {
-            TargetFile::from_bytes(contents[path], &["sha256", "sha512"])
-                .context("hashing a target")
+        let delegate = |name: &str, pattern: &str, key| DelegationSpec {
+            name: name.into(),
+            scope: PathScope::Paths(vec![pattern.into()]),
+            threshold: Threshold::ONE,
+            terminating: true,
+            keys: vec![key],
         };
-
-        let bins = SuccinctRoles::new(Threshold::ONE, 3, "bin").map_err(anyhow::Error::msg)?;
-        let mut bin_targets: BTreeMap<String, Targets> = bins
-            .bin_names()
-            .map(|n| (n, Targets::new(expires)))
-            .collect();
-        for path in ["packages/tool-1.0.tgz", "packages/lib-2.3.tgz"] {
-            bin_targets
-                .get_mut(&bins.role_for_target(path))
-                .expect("bin exists")
-                .add_target(path, info(path)?);
-        }
-        let mut packages_md = Targets::new(expires);
-        let mut bin_delegations = Delegations::with_succinct(BTreeMap::new(), bins.clone());
-        bin_delegations
-            .add_key(&bins.bin_name(0), bins_key.public_key())
-            .map_err(anyhow::Error::msg)?;
-        packages_md.delegations = Some(bin_delegations);
-
-        let mut docs_md = Targets::new(expires);
-        docs_md.add_target("docs/guide.md", info("docs/guide.md")?);
-
-        let mut targets_md = Targets::new(expires);
-        targets_md.add_target("README.txt", info("README.txt")?);
-        let mut delegations =
-            Delegations::with_roles(BTreeMap::new(), Vec::new()).map_err(anyhow::Error::msg)?;
-        for (r, pattern) in [(&docs, "docs/*"), (&packages, "packages/*")] {
-            let role = DelegatedRole::new(
-                &r.name,
-                Threshold::ONE,
-                true,
-                PathScope::Paths(vec![pattern.into()]),
-            )
-            .map_err(anyhow::Error::msg)?;
-            delegations.add_role(role).map_err(anyhow::Error::msg)?;
-            for s in &r.signers {
-                delegations
-                    .add_key(&r.name, s.public_key())
-                    .map_err(anyhow::Error::msg)?;
-            }
-        }
-        targets_md.delegations = Some(delegations);
-
-        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut snapshot_md = Snapshot::new(now.plus_days(7));
-        let mut publish_targets = |name: &str, t: Targets, signer: &Role| -> Result<()> {
-            let version = t.version;
-            let bytes = sign(t, signer)?;
-            snapshot_md.meta.insert(
-                format!("{name}.json"),
-                MetaFile::for_bytes(version, &bytes, &["sha256"])?,
-            );
-            files.insert(format!("{}.json", encode_role_name(name)), bytes);
-            Ok(())
+        repo.add_delegation("targets", delegate("docs", "docs/*", docs_key))?;
+        repo.add_delegation("targets", delegate("packages", "packages/*", pkg_key))?;
+        let bins = BinsSpec {
+            bit_length: 4,
+            name_prefix: "bin".into(),
+            threshold: Threshold::ONE,
+            keys: vec![bins_key],
         };
-        publish_targets("targets", targets_md, &targets)?;
-        publish_targets("docs", docs_md, &docs)?;
-        publish_targets("packages", packages_md, &packages)?;
-        let bins_role = Role {
-            name: "bins".into(),
-            signers: vec![bins_key],
+        repo.add_succinct_bins("packages", bins)?;
+        for (path, content) in TARGETS {
+            let file = repo.targets_dir().join(path);
+            std::fs::create_dir_all(file.parent().expect("below targets/"))?;
+            std::fs::write(&file, content)?;
+            let added = repo.add_target_file(&file, None)?;
+            println!("   target {path} -> role {}", added.role);
+        }
+        let report = repo.publish()?;
+        println!(
+            "   published: {} targets roles, snapshot v{}, timestamp v{}",
+            report.targets.len(),
+            report.snapshot.unwrap_or(0),
+            report.timestamp.unwrap_or(0)
+        );
+        let _ = &mut keystore;
+
+        println!("2. Serving it on loopback");
+        let server = Arc::new(
+            tiny_http::Server::http("127.0.0.1:0")
+                .map_err(|e| anyhow::anyhow!("cannot listen on loopback: {e}"))?,
+        );
+        let addr = server.server_addr().to_ip().context("an IP listener")?;
+        let root = repo_dir.canonicalize()?;
+        let thread = {
+            let server = server.clone();
+            std::thread::spawn(move || super::serve::serve_files(&server, &root))
         };
-        for (name, t) in bin_targets {
-            publish_targets(&name, t, &bins_role)?;
-        }
-        let snapshot_bytes = sign(snapshot_md, &snapshot)?;
-        let timestamp_md = Timestamp::new(
-            MetaFile::for_bytes(
-                tuf_core::metadata::Version::ONE,
-                &snapshot_bytes,
-                &["sha256"],
-            )?,
-            now.plus_days(1),
-        );
-        let timestamp_bytes = sign(timestamp_md, &timestamp)?;
-        let root_bytes = sign(root_md, &root)?;
-        println!(
-            "   root {} B, timestamp {} B, snapshot {} B, {} targets roles ({} B)",
-            root_bytes.len(),
-            timestamp_bytes.len(),
-            snapshot_bytes.len(),
-            files.len(),
-            files.values().map(Vec::len).sum::<usize>()
-        );
+        let url = format!("http://{addr}");
+        println!("   {url}/metadata/ and {url}/targets/");
 
-        println!("3. Verifying as a client (reference time {now})");
-        let mut trusted = TrustedMetadataSet::new(&root_bytes, now)?;
+        let result = run_client(&base, &repo_dir, &url);
+        server.unblock();
+        let _ = thread.join();
+        result?;
         println!(
-            "   root v{}: self-signed by 2 of 3 keys, consistent_snapshot={}",
-            trusted.root().version,
-            trusted.root().consistent_snapshot()
-        );
-        trusted.check_final_root()?;
-        let _ = trusted.update_timestamp(&timestamp_bytes, Origin::Remote)?;
-        println!("   timestamp v1: signed by the timestamp key, unexpired, names snapshot v1");
-        let _ = trusted.update_snapshot(&snapshot_bytes, Origin::Remote)?;
-        println!(
-            "   snapshot v1: length and sha256 match timestamp, 2 of 2 signatures, lists {} roles",
-            trusted.snapshot().expect("loaded").meta.len()
-        );
-        trusted.update_targets(&files["targets.json"])?;
-        println!("   targets v1: length and hash match snapshot, signed by the targets key");
-
-        for path in contents.keys() {
-            let found = lookup(&mut trusted, &files, path)?;
-            found
-                .0
-                .verify_bytes(contents[path])
-                .with_context(|| format!("verifying {path}"))?;
-            println!(
-                "   {path}: {} bytes, sha256+sha512 verified, trusted via {}",
-                found.0.length,
-                found.1.join(" -> ")
-            );
-        }
-
-        println!("4. Attacks are refused");
-        let tampered = b"pretend this is a tarball, with malware";
-        let (file, _) = lookup(&mut trusted, &files, "packages/tool-1.0.tgz")?;
-        match file.verify_bytes(tampered) {
-            Err(e) => println!("   tampered target refused: {e}"),
-            Ok(()) => bail!("a tampered target was accepted"),
-        }
-        let mut fresh = TrustedMetadataSet::new(&root_bytes, now.plus_days(2))?;
-        match fresh.update_timestamp(&timestamp_bytes, Origin::Remote) {
-            Err(e) => println!("   freeze attack (stale timestamp two days later) refused: {e}"),
-            Ok(_) => bail!("an expired timestamp was accepted"),
-        }
-        println!(
-            "Done in {:.2?}: every signature, length, hash, version and expiry checked.",
+            "Done in {:.2?}: every signature, threshold, version, length, hash and expiry was checked.",
             started.elapsed()
         );
+        if self.keep.is_some() {
+            println!("Kept everything in {}", base.display());
+        }
         Ok(())
     }
 }
 
-fn lookup(
-    trusted: &mut TrustedMetadataSet,
-    files: &BTreeMap<String, Vec<u8>>,
-    path: &str,
-) -> Result<(TargetFile, Vec<String>)> {
-    let mut search = TargetSearch::new(path, 32);
-    loop {
-        match search.next(trusted) {
-            SearchStep::NeedRole { parent, role } => trusted.update_delegated_targets(
-                &files[&format!("{}.json", encode_role_name(&role))],
-                &parent,
-                &role,
-            )?,
-            SearchStep::Found { file, role_path } => return Ok((file, role_path)),
-            SearchStep::NotFound => bail!("{path}: not found"),
+fn updater(metadata_dir: &Path, url: &str) -> Result<Updater> {
+    let store = DirectoryStore::new(metadata_dir)?;
+    Ok(Updater::new(
+        &format!("{url}/metadata/"),
+        Box::new(store),
+        Box::new(HttpTransport::new(HttpConfig::default())?),
+        UpdaterConfig::default(),
+    ))
+}
+
+fn trust_root(metadata_dir: &Path, repo_dir: &Path) -> Result<()> {
+    let root = std::fs::read(repo_dir.join("metadata/1.root.json"))?;
+    DirectoryStore::new(metadata_dir)?.put("root.json", &root)?;
+    Ok(())
+}
+
+fn run_client(base: &Path, repo_dir: &Path, url: &str) -> Result<()> {
+    println!("3. Running the client against it");
+    let metadata_dir = base.join("client/metadata");
+    trust_root(&metadata_dir, repo_dir)?;
+    println!("   trusted root: metadata/1.root.json (shipped out of band)");
+    let mut client = updater(&metadata_dir, url)?;
+    client.refresh()?;
+    let t = client.trusted().expect("refreshed");
+    println!(
+        "   refresh: root v{} (2 of 3 signatures), timestamp v{}, snapshot v{}, targets v{}: signatures, versions, hashes and expiry verified",
+        t.root().version,
+        t.timestamp().map(|m| m.version.get()).unwrap_or(0),
+        t.snapshot().map(|m| m.version.get()).unwrap_or(0),
+        t.targets().map(|m| m.version.get()).unwrap_or(0),
+    );
+    let downloads = TargetDirectory::new(base.join("client/targets"))?;
+    for (path, content) in TARGETS {
+        let info = client
+            .get_targetinfo(path)?
+            .with_context(|| format!("{path}: not in trusted metadata"))?;
+        let local = client.download_target(&info, &downloads, &format!("{url}/targets/"))?;
+        if std::fs::read(&local)? != *content {
+            bail!("{path}: downloaded bytes differ");
         }
+        println!(
+            "   {path}: {} bytes, sha256 verified, trusted via {}",
+            info.file.length,
+            info.role_path.join(" -> ")
+        );
     }
+
+    println!("4. Playing attacker");
+    // Replace a published target (every hash-prefixed copy) with other bytes.
+    let victim = "packages/tool-1.0.tgz";
+    let info = client.get_targetinfo(victim)?.context("listed")?;
+    for copy in info.file.hash_prefixed_paths(victim) {
+        std::fs::write(
+            repo_dir.join("targets").join(copy),
+            b"pretend this is malware!!",
+        )?;
+    }
+    let fresh = TargetDirectory::new(base.join("client/fresh-targets"))?;
+    match client.download_target(&info, &fresh, &format!("{url}/targets/")) {
+        Err(e) => println!("   tampered target refused, nothing written: {e}"),
+        Ok(_) => bail!("a tampered target was accepted"),
+    }
+    // A repository that stops updating: two days later its timestamp has expired.
+    let frozen_dir = base.join("client/frozen-metadata");
+    trust_root(&frozen_dir, repo_dir)?;
+    let mut frozen = updater(&frozen_dir, url)?;
+    let later = tuf_core::DateTime::from_unix(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs() as i64
+            + 2 * 86_400,
+    );
+    frozen.set_reference_time(later);
+    match frozen.refresh() {
+        Err(e) => println!("   freeze attack (stale metadata two days later) refused: {e}"),
+        Ok(()) => bail!("stale metadata was accepted"),
+    }
+    Ok(())
 }

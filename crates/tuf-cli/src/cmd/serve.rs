@@ -34,6 +34,26 @@ pub(crate) fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Answer requests for files below `root` until the server is unblocked.
+pub(crate) fn serve_files(server: &tiny_http::Server, root: &Path) {
+    for request in server.incoming_requests() {
+        let found = resolve(root, request.url()).filter(|p| p.is_file());
+        let response = match found.map(std::fs::File::open) {
+            Some(Ok(f)) if request.method() == &tiny_http::Method::Get => {
+                tracing::info!("200 {}", request.url());
+                request.respond(tiny_http::Response::from_file(f))
+            }
+            _ => {
+                tracing::info!("404 {}", request.url());
+                request.respond(tiny_http::Response::empty(404))
+            }
+        };
+        if let Err(e) = response {
+            tracing::warn!("response failed: {e}");
+        }
+    }
+}
+
 impl ServeArgs {
     pub(crate) fn run(self) -> Result<()> {
         let server = tiny_http::Server::http(&self.addr)
@@ -47,26 +67,7 @@ impl ServeArgs {
             root.display(),
             self.addr
         );
-        for request in server.incoming_requests() {
-            let response = match resolve(&root, request.url()).filter(|p| p.is_file()) {
-                Some(path) if request.method() == &tiny_http::Method::Get => {
-                    match std::fs::File::open(&path) {
-                        Ok(f) => {
-                            tracing::info!("200 {}", request.url());
-                            request.respond(tiny_http::Response::from_file(f))
-                        }
-                        Err(_) => request.respond(tiny_http::Response::empty(404)),
-                    }
-                }
-                _ => {
-                    tracing::info!("404 {}", request.url());
-                    request.respond(tiny_http::Response::empty(404))
-                }
-            };
-            if let Err(e) = response {
-                tracing::warn!("response failed: {e}");
-            }
-        }
+        serve_files(&server, &root);
         Ok(())
     }
 }
