@@ -33,7 +33,7 @@ pub mod trust;
 pub mod verify;
 
 // Public interface:
-pub use error::{Error, FormatError, VerifyError};
+pub use error::{ApiMisuse, Error, FormatError, LengthOrHashError, VerifyError};
 pub use metadata::RoleType;
 pub use time::DateTime;
 pub use trust::TrustedMetadataSet;

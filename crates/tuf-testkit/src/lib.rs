@@ -1,2 +1,11 @@
-//! `tuf-testkit`: an in-memory TUF repository simulator, test keys and fixtures.
+//! `tuf-testkit`: test support shared by every crate: an in-memory TUF
+//! repository simulator ([`RepositorySimulator`]) with a request log, and
+//! helpers to build signed metadata quickly.
+//!
+//! Nothing here is used outside tests; it is never published.
 #![forbid(unsafe_code)]
+
+pub mod http;
+mod sim;
+
+pub use sim::{RepositorySimulator, ts};
