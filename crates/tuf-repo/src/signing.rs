@@ -1,0 +1,308 @@
+//! Signing: with loaded [`Signer`]s (several roles at once, on every core)
+//! or detached (export the bytes to sign, import a signature made elsewhere).
+//!
+//! Contract:
+//! - Signatures always cover the canonical JSON of `signed` (spec §4.2.1).
+//! - An imported signature is verified before it is kept; a signature by a
+//!   key the role does not authorize is refused.
+//! - A role is ready when each of its signing groups meets its threshold
+//!   with distinct authorized keys: one group, or two for a new root
+//!   version (its own keys and the previous root's, F-74).
+//! - Preparing a role never changes the repository; the publish step
+//!   commits signatures only once everything is written.
+
+use serde_json::{Map, Value};
+use tuf_core::crypto::PublicKey;
+use tuf_core::metadata::{KeyId, Metadata, Signature, SignedMeta, Version};
+use tuf_core::{RoleType, canonical};
+
+use crate::error::{RepoError, Result};
+use crate::repository::{Repository, SignerEntry, SigningGroup, TARGETS, same_key};
+
+/// A role signed and serialized, ready to be written.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub role: String,
+    pub version: Version,
+    pub signatures: Vec<Signature>,
+    /// The file's bytes, as python-tuf would write them.
+    pub bytes: Vec<u8>,
+}
+
+fn canonical_value<T: SignedMeta>(role: &str, md: &Metadata<T>) -> Result<(Value, Vec<u8>)> {
+    let value = serde_json::to_value(&md.signed).expect("metadata always serializes");
+    let bytes = canonical::to_canonical(&value).map_err(|source| RepoError::Canonical {
+        role: role.to_owned(),
+        source,
+    })?;
+    Ok((value, bytes))
+}
+
+/// Sign `md` with every loaded signer it lacks a signature from, check the
+/// thresholds and serialize. Serializes `signed` once for both purposes.
+pub(crate) fn prepare<T: SignedMeta>(
+    role: &str,
+    md: &Metadata<T>,
+    groups: &[SigningGroup],
+    signers: &[SignerEntry],
+) -> Result<Prepared> {
+    let (value, msg) = canonical_value(role, md)?;
+    let mut signatures = md.signatures.clone();
+    for group in groups {
+        for (id, key) in &group.keys {
+            if signatures.iter().any(|s| &s.keyid == id) {
+                continue;
+            }
+            let Some(entry) = signers.iter().find(|s| same_key(&s.key, key)) else {
+                continue;
+            };
+            let sig = entry.signer.sign(&msg)?;
+            signatures.push(Signature {
+                keyid: id.clone(),
+                sig: hex::encode(sig),
+                unrecognized: Map::new(),
+            });
+        }
+    }
+    check_thresholds(role, groups, &signatures)?;
+    let mut envelope = md.unrecognized.clone();
+    envelope.insert(
+        "signatures".into(),
+        serde_json::to_value(&signatures).expect("signatures serialize"),
+    );
+    envelope.insert("signed".into(), value);
+    Ok(Prepared {
+        role: role.to_owned(),
+        version: md.signed.version(),
+        signatures,
+        bytes: tuf_core::json::to_pretty(&Value::Object(envelope)),
+    })
+}
+
+fn signed_count(group: &SigningGroup, signatures: &[Signature]) -> u32 {
+    let n = group
+        .keys
+        .iter()
+        .filter(|(id, _)| signatures.iter().any(|s| &s.keyid == id))
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn check_thresholds(role: &str, groups: &[SigningGroup], signatures: &[Signature]) -> Result<()> {
+    for g in groups {
+        let signed = signed_count(g, signatures);
+        if signed < g.threshold.get() {
+            return Err(RepoError::ThresholdNotMet {
+                role: role.to_owned(),
+                signed,
+                threshold: g.threshold.get(),
+                from_previous_root: g.previous_root,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How far one signing group of a role is from its threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GroupStatus {
+    /// Signatures required.
+    pub threshold: u32,
+    /// Authorized keys that have signed the current version.
+    pub signed: u32,
+    /// Authorized keys with a loaded signer that have not signed yet.
+    pub can_sign: u32,
+    /// This group is the previous root's keys (root rotation, F-74).
+    pub previous_root: bool,
+}
+
+/// Signature state of one role's current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignatureStatus {
+    /// The role.
+    pub role: String,
+    /// Its current version.
+    pub version: u64,
+    /// Whether that version still has to be published.
+    pub pending: bool,
+    /// One entry per threshold to meet.
+    pub groups: Vec<GroupStatus>,
+}
+
+impl SignatureStatus {
+    /// Whether the existing signatures already meet every threshold.
+    pub fn threshold_met(&self) -> bool {
+        self.groups.iter().all(|g| g.signed >= g.threshold)
+    }
+
+    /// Whether loaded signers can complete every threshold.
+    pub fn can_publish(&self) -> bool {
+        self.groups
+            .iter()
+            .all(|g| g.signed + g.can_sign >= g.threshold)
+    }
+}
+
+impl Repository {
+    fn md_parts(&self, role: &str) -> Result<(Vec<u8>, &[Signature], Version, bool)> {
+        let (bytes, sigs, version, pending) = match RoleType::from_name(role) {
+            Some(RoleType::Root) => (
+                canonical_value(role, &self.root.md)?.1,
+                &self.root.md.signatures,
+                self.root.version(),
+                self.root.is_pending(),
+            ),
+            Some(RoleType::Timestamp) => (
+                canonical_value(role, &self.timestamp.md)?.1,
+                &self.timestamp.md.signatures,
+                self.timestamp.version(),
+                self.timestamp.is_pending(),
+            ),
+            Some(RoleType::Snapshot) => (
+                canonical_value(role, &self.snapshot.md)?.1,
+                &self.snapshot.md.signatures,
+                self.snapshot.version(),
+                self.snapshot.is_pending(),
+            ),
+            _ => {
+                let s = self
+                    .targets
+                    .get(role)
+                    .ok_or_else(|| RepoError::UnknownRole {
+                        role: role.to_owned(),
+                    })?;
+                (
+                    canonical_value(role, &s.md)?.1,
+                    &s.md.signatures,
+                    s.version(),
+                    s.is_pending(),
+                )
+            }
+        };
+        Ok((bytes, sigs.as_slice(), version, pending))
+    }
+
+    fn signatures_mut(&mut self, role: &str) -> &mut Vec<Signature> {
+        match RoleType::from_name(role) {
+            Some(RoleType::Root) => &mut self.root.md.signatures,
+            Some(RoleType::Timestamp) => &mut self.timestamp.md.signatures,
+            Some(RoleType::Snapshot) => &mut self.snapshot.md.signatures,
+            _ => {
+                &mut self
+                    .targets
+                    .get_mut(role)
+                    .expect("caller loaded the role")
+                    .md
+                    .signatures
+            }
+        }
+    }
+
+    fn load_if_targets(&mut self, role: &str) -> Result<()> {
+        if RoleType::from_name(role).is_none() || role == TARGETS {
+            self.ensure_loaded(role)?;
+        }
+        Ok(())
+    }
+
+    /// The canonical bytes a signer must sign for `role`'s current version
+    /// (detached signing). Root, targets and delegated roles; snapshot and
+    /// timestamp are regenerated at publish and signed there by online keys.
+    pub fn signable_bytes(&mut self, role: &str) -> Result<Vec<u8>> {
+        self.load_if_targets(role)?;
+        Ok(self.md_parts(role)?.0)
+    }
+
+    /// Add a signature made elsewhere over [`signable_bytes`](Self::signable_bytes).
+    /// It must be by an authorized key and verify; it replaces an earlier
+    /// signature by the same key.
+    pub fn import_signature(&mut self, role: &str, signature: Signature) -> Result<()> {
+        self.load_if_targets(role)?;
+        let groups = self.signing_groups(role)?;
+        let (msg, _, _, _) = self.md_parts(role)?;
+        let key = groups
+            .iter()
+            .flat_map(|g| &g.keys)
+            .find(|(id, _)| id == &signature.keyid)
+            .map(|(_, k)| k.clone())
+            .ok_or_else(|| RepoError::KeyNotAuthorized {
+                role: role.to_owned(),
+                keyid: signature.keyid.to_string(),
+            })?;
+        let bad = || RepoError::BadSignature {
+            role: role.to_owned(),
+            keyid: signature.keyid.to_string(),
+        };
+        let public = PublicKey::from_key(&key)?;
+        let raw = hex::decode(&signature.sig).map_err(|_| bad())?;
+        if !public.verify(&msg, &raw) {
+            return Err(bad());
+        }
+        let sigs = self.signatures_mut(role);
+        sigs.retain(|s| s.keyid != signature.keyid);
+        sigs.push(signature);
+        Ok(())
+    }
+
+    /// Sign `role`'s current version now with every loaded signer that it
+    /// authorizes and that has not signed yet; returns how many signed.
+    /// (Publishing does this too; this is for collecting signatures in steps.)
+    pub fn sign_role(&mut self, role: &str) -> Result<usize> {
+        self.load_if_targets(role)?;
+        let groups = self.signing_groups(role)?;
+        let (msg, existing, _, _) = self.md_parts(role)?;
+        let mut new = Vec::new();
+        let mut done: Vec<&KeyId> = existing.iter().map(|s| &s.keyid).collect();
+        for (id, key) in groups.iter().flat_map(|g| &g.keys) {
+            if done.contains(&id) {
+                continue;
+            }
+            if let Some(signer) = self.signer_for(key) {
+                new.push(Signature {
+                    keyid: id.clone(),
+                    sig: hex::encode(signer.sign(&msg)?),
+                    unrecognized: Map::new(),
+                });
+                done.push(id);
+            }
+        }
+        let n = new.len();
+        self.signatures_mut(role).extend(new);
+        Ok(n)
+    }
+
+    /// Where `role`'s current version stands against its thresholds.
+    pub fn signature_status(&mut self, role: &str) -> Result<SignatureStatus> {
+        self.load_if_targets(role)?;
+        let groups = self.signing_groups(role)?;
+        let (_, sigs, version, pending) = self.md_parts(role)?;
+        let groups = groups
+            .iter()
+            .map(|g| {
+                let signed = signed_count(g, sigs);
+                let can_sign = g
+                    .keys
+                    .iter()
+                    .filter(|(id, k)| {
+                        !sigs.iter().any(|s| &s.keyid == id)
+                            && self.signers.iter().any(|s| same_key(&s.key, k))
+                    })
+                    .count();
+                GroupStatus {
+                    threshold: g.threshold.get(),
+                    signed,
+                    can_sign: u32::try_from(can_sign).unwrap_or(u32::MAX),
+                    previous_root: g.previous_root,
+                }
+            })
+            .collect();
+        Ok(SignatureStatus {
+            role: role.to_owned(),
+            version: version.get(),
+            pending,
+            groups,
+        })
+    }
+}
