@@ -37,6 +37,10 @@ pub(crate) enum KeyCommand {
 
 impl KeyCommand {
     pub(crate) fn run(self) -> Result<()> {
+        self.dispatch().map_err(crate::cmd::repo::one_line)
+    }
+
+    fn dispatch(self) -> Result<()> {
         match self {
             KeyCommand::Generate(a) => a.run(),
             KeyCommand::Import(a) => a.run(),

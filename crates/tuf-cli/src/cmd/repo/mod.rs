@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use tuf_repo::{KeyStore, PublishReport, Repository};
+use tuf_repo::{KeyStore, PublishReport, RepoError, Repository};
 
 use crate::cmd::key::passphrase_from_env;
 
@@ -89,6 +89,10 @@ pub(crate) enum RepoCommand {
 
 impl RepoCommand {
     pub(crate) fn run(self) -> Result<()> {
+        self.dispatch().map_err(crate::cmd::repo::one_line)
+    }
+
+    fn dispatch(self) -> Result<()> {
         match self {
             RepoCommand::Init(a) => a.run(),
             RepoCommand::Add(a) => a.run(),
@@ -103,6 +107,19 @@ impl RepoCommand {
             RepoCommand::Prune(a) => a.run(),
         }
     }
+}
+
+/// The error and its causes as one line, each cause once: library errors
+/// often repeat their source in their own message.
+pub(crate) fn one_line(e: anyhow::Error) -> anyhow::Error {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg = format!("{msg}: {c}");
+        }
+    }
+    anyhow::Error::msg(msg)
 }
 
 /// The key store and how to unlock it.
@@ -150,7 +167,12 @@ pub(crate) fn publish(repo: &mut Repository, what: &str) -> Result<PublishReport
     let bar = spinner(what);
     let report = repo.publish();
     bar.finish_and_clear();
-    let report = report?;
+    let report = report.map_err(|e| match e {
+        RepoError::ThresholdNotMet { .. } => {
+            anyhow::anyhow!("{e}: the key store lacks the key(s) to sign it")
+        }
+        e => e.into(),
+    })?;
     print_report(&report);
     Ok(report)
 }
