@@ -5,7 +5,9 @@
 //! - `one_target_update`: open that repository, change one target, publish:
 //!   only its bin, snapshot and timestamp are signed and written.
 //!
-//! `TUF_BENCH_TARGETS` overrides the target count (e.g. for a quick run).
+//! `TUF_BENCH_TARGETS` overrides the target count (e.g. for a quick run);
+//! `TUF_BENCH_DIR` the directory the repositories are built in (default:
+//! the system temporary directory).
 //! Compare with `scripts/bench/py_repo_bench.py` (python-tuf Metadata API).
 
 use std::path::Path;
@@ -27,6 +29,13 @@ fn target_count() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000)
+}
+
+fn workdir() -> tempfile::TempDir {
+    match std::env::var_os("TUF_BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir).expect("tempdir"),
+        None => tempfile::tempdir().expect("tempdir"),
+    }
 }
 
 fn target(i: usize, generation: u64) -> (String, TargetFile) {
@@ -65,11 +74,10 @@ fn build(dir: &Path, n: usize) -> Repository {
 #[divan::bench(sample_count = 1, sample_size = 1)]
 fn full_build(b: Bencher) {
     let n = target_count();
-    b.with_inputs(|| tempfile::tempdir().expect("tempdir"))
-        .bench_local_values(|tmp| {
-            build(tmp.path(), n);
-            tmp
-        });
+    b.with_inputs(workdir).bench_local_values(|tmp| {
+        build(tmp.path(), n);
+        tmp
+    });
 }
 
 static BUILT: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -78,7 +86,7 @@ static BUILT: OnceLock<tempfile::TempDir> = OnceLock::new();
 fn one_target_update(b: Bencher) {
     let n = target_count();
     let tmp = BUILT.get_or_init(|| {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = workdir();
         build(tmp.path(), n);
         tmp
     });

@@ -3,6 +3,8 @@
 //! Contract:
 //! - A file appears at its final name only complete: bytes go to a temporary
 //!   file in the same directory, which is flushed and renamed into place.
+//!   The one exception: [`write_batch`] creates files that do not exist yet
+//!   directly, because nothing references them before the batch's barrier.
 //! - [`write_one`] flushes each file (`fsync`) before the rename and the
 //!   directory after it.
 //! - [`write_batch`] writes many files from several threads and makes them
@@ -53,6 +55,28 @@ fn write_renamed(dest: &Path, bytes: &[u8], fsync: bool) -> Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Create `dest` directly when no file has that name yet (returns false
+/// if one has). A batch only writes files that nothing references until a
+/// later snapshot or timestamp does, so a half-written new file is never
+/// read; skipping the temporary name halves the directory operations of a
+/// 16,384-bin publish. On error the partial file is removed.
+fn write_new(dest: &Path, bytes: &[u8], fsync: bool) -> Result<bool> {
+    let mut f = match OpenOptions::new().write(true).create_new(true).open(dest) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(RepoError::io(IoOp::Write, dest, e)),
+    };
+    let r = f
+        .write_all(bytes)
+        .and_then(|()| if fsync { f.sync_all() } else { Ok(()) })
+        .map_err(|e| RepoError::io(IoOp::Write, dest, e));
+    if r.is_err() {
+        drop(f);
+        let _ = fs::remove_file(dest);
+    }
+    r.map(|()| true)
 }
 
 /// Flush a directory's entries (a rename is durable only then).
@@ -178,10 +202,14 @@ pub(crate) fn write_batch(items: Vec<BatchItem>) -> Result<Written> {
                     let mut created = Vec::new();
                     for item in part {
                         let r = match item {
-                            BatchItem::Bytes(dest, bytes) => {
-                                let existed = dest.exists();
-                                write_renamed(dest, bytes, per_file_fsync).map(|()| !existed)
-                            }
+                            BatchItem::Bytes(dest, bytes) => write_new(dest, bytes, per_file_fsync)
+                                .and_then(|created| {
+                                    if created {
+                                        Ok(true)
+                                    } else {
+                                        write_renamed(dest, bytes, per_file_fsync).map(|()| false)
+                                    }
+                                }),
                             BatchItem::Link { src, dest } => link_or_copy(src, dest),
                         };
                         match r {

@@ -88,6 +88,19 @@ impl KeyStore {
         self.import(role, &key, passphrase)
     }
 
+    /// [`generate`](Self::generate), also handing back the private key so it
+    /// can sign at once without being decrypted again.
+    pub(crate) fn generate_signer(
+        &mut self,
+        role: &str,
+        spec: KeySpec,
+        passphrase: Option<&[u8]>,
+    ) -> Result<(KeyId, Key, PrivateKey)> {
+        let key = PrivateKey::generate(spec)?;
+        let (id, public) = self.import(role, &key, passphrase)?;
+        Ok((id, public, key))
+    }
+
     /// Store an existing private key for `role`; returns its key id and public key.
     pub fn import(
         &mut self,

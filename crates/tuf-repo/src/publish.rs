@@ -114,10 +114,11 @@ impl Repository {
         for (name, s) in &self.targets {
             expired_check(name, &s.md.signed, now)?;
         }
-        if !snapshot_needed || self.snapshot.is_pending() {
+        // Snapshot and timestamp get a fresh expiry whenever they are re-signed.
+        if !snapshot_needed {
             expired_check("snapshot", &self.snapshot.md.signed, now)?;
         }
-        if !timestamp_needed || self.timestamp.is_pending() {
+        if !timestamp_needed {
             expired_check("timestamp", &self.timestamp.md.signed, now)?;
         }
 
@@ -138,10 +139,7 @@ impl Repository {
             None
         };
 
-        let mut work_groups = Vec::with_capacity(pending.len());
-        for name in &pending {
-            work_groups.push(self.signing_groups(name)?);
-        }
+        let work_groups = self.signing_groups_many(&pending)?;
         let work: Vec<_> = pending
             .iter()
             .zip(work_groups)

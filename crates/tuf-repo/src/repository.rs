@@ -227,9 +227,9 @@ impl Repository {
             (RoleType::Timestamp, &options.timestamp),
         ] {
             for spec in &setup.keys {
-                let (id, key) = store.generate(role.as_str(), *spec, pass)?;
-                root.add_key_with_id(role, id.clone(), key);
-                signers.push(store.load_keyid(&id, pass)?);
+                let (id, key, private) = store.generate_signer(role.as_str(), *spec, pass)?;
+                root.add_key_with_id(role, id, key);
+                signers.push(private);
             }
             root.set_threshold(role, setup.threshold);
         }
@@ -498,6 +498,54 @@ impl Repository {
             let d = state.md.signed.delegations.as_ref()?;
             d.role_keys(role).map(|_| name.clone())
         })
+    }
+
+    /// [`signing_groups`](Self::signing_groups) for many targets roles at
+    /// once: one pass over the loaded delegators instead of one per role,
+    /// and one group per succinct delegation shared by all its bins.
+    pub(crate) fn signing_groups_many(
+        &mut self,
+        roles: &[String],
+    ) -> Result<Vec<Vec<SigningGroup>>> {
+        let mut named: std::collections::HashMap<&str, SigningGroup> = Default::default();
+        let mut succinct: Vec<(&tuf_core::metadata::SuccinctRoles, SigningGroup)> = Vec::new();
+        for state in self.targets.values() {
+            let Some(d) = &state.md.signed.delegations else {
+                continue;
+            };
+            if let Some(s) = d.succinct_roles() {
+                let bin0 = s.bin_name(0);
+                let keys = d.role_keys(&bin0).expect("bin 0 exists");
+                succinct.push((s, SigningGroup::from_keys(&keys, false)));
+            }
+            for r in d.roles().unwrap_or(&[]) {
+                let keys = d.role_keys(&r.name).expect("listed role");
+                named
+                    .entry(&r.name)
+                    .or_insert_with(|| SigningGroup::from_keys(&keys, false));
+            }
+        }
+        let mut out = Vec::with_capacity(roles.len());
+        let mut fallback = Vec::new();
+        for (i, role) in roles.iter().enumerate() {
+            let found = named.get(role.as_str()).cloned().or_else(|| {
+                succinct
+                    .iter()
+                    .find(|(s, _)| s.is_bin(role))
+                    .map(|(_, g)| g.clone())
+            });
+            match found {
+                Some(g) if role != TARGETS => out.push(vec![g]),
+                _ => {
+                    out.push(Vec::new());
+                    fallback.push(i);
+                }
+            }
+        }
+        for i in fallback {
+            out[i] = self.signing_groups(&roles[i])?;
+        }
+        Ok(out)
     }
 
     /// Named roles `role` delegates to (not succinct bins).
