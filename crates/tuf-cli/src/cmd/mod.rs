@@ -2,6 +2,8 @@
 
 mod client;
 mod demo;
+mod key;
+mod repo;
 mod serve;
 
 /// Every subcommand.
@@ -13,6 +15,12 @@ pub(crate) enum Command {
     /// A TUF client: trust a root, refresh, look up and download targets.
     #[command(subcommand)]
     Client(client::ClientCommand),
+    /// Create, edit, sign and publish a repository (metadata/ and targets/).
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
+    /// Generate, import and list private keys in a key store directory.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// Serve a repository directory over HTTP (loopback by default).
     ///
     /// Example: tuf serve REPO --addr 127.0.0.1:8080
@@ -24,6 +32,8 @@ impl Command {
         match self {
             Command::Demo(args) => args.run(),
             Command::Client(c) => c.run(),
+            Command::Repo(c) => c.run(),
+            Command::Key(c) => c.run(),
             Command::Serve(args) => args.run(),
         }
     }
