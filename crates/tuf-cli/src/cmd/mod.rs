@@ -9,8 +9,8 @@ mod serve;
 /// Every subcommand.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
-    /// Build a small repository with keys of every type, sign it, and verify
-    /// it as a client would, printing each step.
+    /// Build a repository on disk with keys of every type, serve it on
+    /// loopback and verify it with the real client, printing each step.
     Demo(demo::DemoArgs),
     /// A TUF client: trust a root, refresh, look up and download targets.
     #[command(subcommand)]
