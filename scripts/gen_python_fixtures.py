@@ -51,7 +51,6 @@ from tuf.api.metadata import (
     Delegations,
     Metadata,
     MetaFile,
-    Role,
     Root,
     Snapshot,
     SuccinctRoles,
@@ -113,9 +112,7 @@ class MaxSaltPssSigner(Signer):
         return self._public_key
 
     def sign(self, payload: bytes) -> Signature:
-        pss = padding.PSS(
-            mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH
-        )
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH)
         sig = self._private_key.sign(payload, pss, hashes.SHA256())
         return Signature(self._public_key.keyid, sig.hex())
 
@@ -198,14 +195,14 @@ class Repo:
     roots: list[Metadata[Root]] = field(default_factory=list)
     targets: dict[str, Metadata[Targets]] = field(default_factory=dict)
     signers: dict[str, list[Signer]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    # (role, target path) -> contents; two roles may list one path with
+    # different contents (a shadowed target)
+    contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
     file_role: dict[str, str] = field(default_factory=dict)
     absent: list[dict[str, str]] = field(default_factory=list)
     snapshot_version: int = 1
     timestamp_version: int = 1
     notes: dict[str, Any] = field(default_factory=dict)
-    # contents of a path that a second role lists with other bytes
-    contents: dict[tuple[str, str], bytes] = field(default_factory=dict)
     # hook(obj) is called on Snapshot/Timestamp before signing and on every
     # Metadata after signing (to add unsigned envelope fields)
     hook: Any = None
@@ -252,8 +249,7 @@ class Repo:
         if custom is not None:
             tf.unrecognized_fields["custom"] = custom
         self.targets[role].signed.targets[path] = tf
-        if path not in self.files:
-            self.files[path] = data
+        self.contents[(role, path)] = data
         return tf
 
     def expect(self, path: str, role: str) -> None:
@@ -342,40 +338,25 @@ class Repo:
         for p in meta_dir.iterdir():
             p.chmod(0o644)
 
-        # target files
+        # target files: at their path (the first role listing a path wins),
+        # and under every hash prefix when consistent
         tdir = d / "targets"
-        for path, data in self.files.items():
-            dest = tdir / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        if self.consistent:
-            for role, md in self.targets.items():
-                for tf in md.signed.targets.values():
-                    # two roles may list one path with other contents: each
-                    # is published under its own hashes
-                    data = self._content_for(role, tf)
-                    for prefixed in tf.get_prefixed_paths():
-                        dest = tdir / prefixed
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        dest.write_bytes(data)
+        for (role, path), data in self.contents.items():
+            tf = self.targets[role].signed.targets[path]
+            names = tf.get_prefixed_paths() if self.consistent else []
+            if not (tdir / path).exists():
+                names.append(path)
+            for name in names:
+                dest = tdir / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(data)
 
         self._write_manifest(d, snapshot, ts)
-
-    def add_target_content(self, role: str, path: str, data: bytes) -> None:
-        """Like add_target, for a path that another role lists with other
-        contents (published only under its hash prefix)."""
-        tf = TargetFile.from_data(path, data, list(self.target_hash_algos))
-        self.targets[role].signed.targets[path] = tf
-        self.contents[(role, path)] = data
-
-    def _content_for(self, role: str, tf: TargetFile) -> bytes:
-        return self.contents.get((role, tf.path), self.files[tf.path])
 
     def _write_manifest(self, d: Path, snapshot: Snapshot, ts: Timestamp) -> None:
         targets = []
         for path, role in self.file_role.items():
-            tf = self.targets[role].signed.targets[path]
-            data = self._content_for(role, tf)
+            data = self.contents[(role, path)]
             targets.append(
                 {
                     "path": path,
@@ -501,7 +482,12 @@ def fixture_delegations(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)
@@ -521,14 +507,20 @@ def fixture_delegations(ks: KeyStore) -> Repo:
     repo.new_targets("docs-api")
     repo.add_target("docs-api", "docs/api/index.txt", content("docs/api/index.txt"))
     repo.expect("docs/api/index.txt", "docs-api")
-    repo.delegate("docs-api", DelegatedRole("docs-api-v2", [], 1, False, paths=["docs/api/v2-?.txt"]), ["ed25519-d"])
+    repo.delegate(
+        "docs-api",
+        DelegatedRole("docs-api-v2", [], 1, False, paths=["docs/api/v2-?.txt"]),
+        ["ed25519-d"],
+    )
     repo.new_targets("docs-api-v2")
     repo.add_target("docs-api-v2", "docs/api/v2-a.txt", content("docs/api/v2-a.txt"))
     repo.expect("docs/api/v2-a.txt", "docs-api-v2")
     repo.expect_absent("docs/api/v2-ab.txt", "'?' matches exactly one character")
     #    docs-api is terminating: a later sibling of docs-api that also claims
     #    docs/api/* is never consulted for it
-    repo.delegate("docs", DelegatedRole("docs-late", [], 1, False, paths=["docs/api/*", "docs/other/*"]), dk)
+    repo.delegate(
+        "docs", DelegatedRole("docs-late", [], 1, False, paths=["docs/api/*", "docs/other/*"]), dk
+    )
     repo.new_targets("docs-late")
     repo.add_target("docs-late", "docs/api/late.txt", content("docs/api/late.txt"))
     repo.add_target("docs-late", "docs/other/x.txt", content("docs/other/x.txt"))
@@ -548,7 +540,7 @@ def fixture_delegations(ks: KeyStore) -> Repo:
         "targets", DelegatedRole("bin-fallback", [], 1, False, paths=["bin/*", "sbin/*"]), dk
     )
     repo.new_targets("bin-fallback")
-    repo.add_target_content("bin-fallback", "bin/tool", b"WRONG: shadowed by role bin\n")
+    repo.add_target("bin-fallback", "bin/tool", b"WRONG: shadowed by role bin\n")
     repo.add_target("bin-fallback", "bin/other", content("bin/other"))
     repo.add_target("bin-fallback", "sbin/daemon", content("sbin/daemon"))
     repo.expect("sbin/daemon", "bin-fallback")
@@ -604,7 +596,12 @@ def fixture_succinct(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)
@@ -637,7 +634,7 @@ def _odd(tag: str) -> dict[str, Any]:
     return {
         f"x-unknown-{tag}": {
             "nested": [1, -2, 0, "two", {"three": True, "four": None}],
-            'quote"d': "back\\slash and \"quotes\"",
+            'quote"d': 'back\\slash and "quotes"',
             "unicode": "\u00e9\u00fc \u65e5\u672c \U0001f600",
             "control": "tab\tnewline\n",
             "A-upper": "sorted before lower case",
@@ -657,7 +654,12 @@ def fixture_unknown_fields(ks: KeyStore) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ecdsa-p256"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ecdsa-p256"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     root.unrecognized_fields.update(_odd("root-signed"))
@@ -719,7 +721,12 @@ def fixture_consistent(ks: KeyStore, consistent: bool) -> Repo:
     )
     online = ["ed25519-a"]
     root = repo.new_root(
-        {"root": ["root-ed25519"], "targets": ["ed25519-b"], "snapshot": online, "timestamp": online},
+        {
+            "root": ["root-ed25519"],
+            "targets": ["ed25519-b"],
+            "snapshot": online,
+            "timestamp": online,
+        },
         {},
     )
     repo.publish_root(root)

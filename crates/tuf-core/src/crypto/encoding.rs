@@ -38,6 +38,7 @@ const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112"
 const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// The algorithm named by an `AlgorithmIdentifier`.
@@ -59,6 +60,7 @@ impl KeyKind {
             OID_EC_PUBLIC_KEY => match algorithm.parameters_oid() {
                 Ok(OID_P256) => KeyKind::Ecdsa(Curve::P256),
                 Ok(OID_P384) => KeyKind::Ecdsa(Curve::P384),
+                Ok(OID_P521) => KeyKind::Ecdsa(Curve::P521),
                 _ => KeyKind::EcdsaOtherCurve,
             },
             _ => KeyKind::Other,

@@ -36,6 +36,8 @@ pub enum KeySpec {
     EcdsaP256,
     /// `ecdsa`/`ecdsa-sha2-nistp384`.
     EcdsaP384,
+    /// `ecdsa`/`ecdsa-sha2-nistp521`.
+    EcdsaP521,
     /// `rsa` with `scheme`; `bits` must be 2048, 3072 or 4096.
     Rsa {
         /// Modulus size in bits.
@@ -82,11 +84,11 @@ impl PrivateKey {
         let failed = || backend("generate a key pair");
         let pair = match spec {
             KeySpec::Ed25519 => Pair::Ed25519(Ed25519KeyPair::generate().map_err(|_| failed())?),
-            KeySpec::EcdsaP256 | KeySpec::EcdsaP384 => {
-                let curve = if spec == KeySpec::EcdsaP256 {
-                    Curve::P256
-                } else {
-                    Curve::P384
+            KeySpec::EcdsaP256 | KeySpec::EcdsaP384 | KeySpec::EcdsaP521 => {
+                let curve = match spec {
+                    KeySpec::EcdsaP256 => Curve::P256,
+                    KeySpec::EcdsaP384 => Curve::P384,
+                    _ => Curve::P521,
                 };
                 let pair = EcdsaKeyPair::generate(curve.signing()).map_err(|_| failed())?;
                 Pair::Ecdsa(pair, curve)
@@ -249,7 +251,7 @@ impl PrivateKey {
             }
             KeyKind::EcdsaOtherCurve | KeyKind::Other => {
                 return Err(KeyError::WrongKeyType {
-                    expected: "an Ed25519, ECDSA P-256/P-384 or RSA key",
+                    expected: "an Ed25519, ECDSA P-256/P-384/P-521 or RSA key",
                     found: kind.description(),
                 });
             }
@@ -259,7 +261,7 @@ impl PrivateKey {
 
     fn from_sec1(der: &[u8]) -> Result<PrivateKey, KeyError> {
         // SEC1 names its curve inside; aws-lc rejects a key on another curve.
-        let pair = [Curve::P256, Curve::P384]
+        let pair = [Curve::P256, Curve::P384, Curve::P521]
             .into_iter()
             .find_map(|curve| {
                 let pair = EcdsaKeyPair::from_private_key_der(curve.signing(), der).ok()?;

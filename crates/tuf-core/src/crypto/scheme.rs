@@ -107,6 +107,8 @@ pub(crate) enum Curve {
     P256,
     /// P-384 with SHA-384: `ecdsa-sha2-nistp384`.
     P384,
+    /// P-521 with SHA-512: `ecdsa-sha2-nistp521` (securesystemslib supports it).
+    P521,
 }
 
 impl Curve {
@@ -115,6 +117,7 @@ impl Curve {
         match self {
             Curve::P256 => "ecdsa-sha2-nistp256",
             Curve::P384 => "ecdsa-sha2-nistp384",
+            Curve::P521 => "ecdsa-sha2-nistp521",
         }
     }
 
@@ -123,6 +126,7 @@ impl Curve {
         match self {
             Curve::P256 => "an ECDSA P-256 key",
             Curve::P384 => "an ECDSA P-384 key",
+            Curve::P521 => "an ECDSA P-521 key",
         }
     }
 
@@ -131,6 +135,7 @@ impl Curve {
         match self {
             Curve::P256 => &signature::ECDSA_P256_SHA256_ASN1,
             Curve::P384 => &signature::ECDSA_P384_SHA384_ASN1,
+            Curve::P521 => &signature::ECDSA_P521_SHA512_ASN1,
         }
     }
 
@@ -139,6 +144,7 @@ impl Curve {
         match self {
             Curve::P256 => &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
             Curve::P384 => &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+            Curve::P521 => &signature::ECDSA_P521_SHA512_ASN1_SIGNING,
         }
     }
 }
@@ -166,6 +172,9 @@ impl Scheme {
             }
             ("ecdsa" | "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384") => {
                 Some(Scheme::Ecdsa(Curve::P384))
+            }
+            ("ecdsa" | "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521") => {
+                Some(Scheme::Ecdsa(Curve::P521))
             }
             ("rsa", _) => RsaScheme::from_name(scheme).map(Scheme::Rsa),
             _ => None,
@@ -225,7 +234,7 @@ mod tests {
             ("ed25519", "ecdsa-sha2-nistp256"),
             ("rsa", "ed25519"),
             ("ecdsa", "rsassa-pss-sha256"),
-            ("ecdsa", "ecdsa-sha2-nistp521"),
+            ("ecdsa", "ecdsa-sha2-nistp224"),
             ("", ""),
         ] {
             assert_eq!(

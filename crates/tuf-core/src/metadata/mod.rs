@@ -65,6 +65,32 @@ pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
     }
 }
 
+/// Implement [`SignedMeta`] for a payload struct with the common private
+/// `kind` field and public `version` / `expires` fields.
+macro_rules! impl_signed_meta {
+    ($ty:ty, $role:expr) => {
+        impl $crate::metadata::SignedMeta for $ty {
+            const TYPE: RoleType = $role;
+            fn kind(&self) -> RoleType {
+                self.kind
+            }
+            fn version(&self) -> $crate::metadata::Version {
+                self.version
+            }
+            fn expires(&self) -> $crate::DateTime {
+                self.expires
+            }
+            fn set_version(&mut self, v: $crate::metadata::Version) {
+                self.version = v;
+            }
+            fn set_expires(&mut self, e: $crate::DateTime) {
+                self.expires = e;
+            }
+        }
+    };
+}
+pub(crate) use impl_signed_meta;
+
 /// One entry of `signatures`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature {

@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::{Map, Value};
 
-use super::{
-    Key, KeyId, Role, RoleKeys, RoleType, SignedMeta, SpecVersion, Threshold, Version, present_bool,
-};
+use super::{Key, KeyId, Role, RoleKeys, RoleType, SpecVersion, Threshold, Version, present_bool};
 use crate::DateTime;
 
 /// The `signed` part of `root.json`.
@@ -54,24 +52,7 @@ fn top_level_roles<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, R
     Ok(roles)
 }
 
-impl SignedMeta for Root {
-    const TYPE: RoleType = RoleType::Root;
-    fn kind(&self) -> RoleType {
-        self.kind
-    }
-    fn version(&self) -> Version {
-        self.version
-    }
-    fn expires(&self) -> DateTime {
-        self.expires
-    }
-    fn set_version(&mut self, v: Version) {
-        self.version = v;
-    }
-    fn set_expires(&mut self, e: DateTime) {
-        self.expires = e;
-    }
-}
+super::impl_signed_meta!(Root, RoleType::Root);
 
 impl Root {
     /// A version-1 root with no keys, every threshold 1 and consistent snapshots on.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Hashes, RoleType, SignedMeta, SpecVersion, Version, hashes};
+use super::{Hashes, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
@@ -86,24 +86,7 @@ pub struct Snapshot {
     pub unrecognized: Map<String, Value>,
 }
 
-impl SignedMeta for Snapshot {
-    const TYPE: RoleType = RoleType::Snapshot;
-    fn kind(&self) -> RoleType {
-        self.kind
-    }
-    fn version(&self) -> Version {
-        self.version
-    }
-    fn expires(&self) -> DateTime {
-        self.expires
-    }
-    fn set_version(&mut self, v: Version) {
-        self.version = v;
-    }
-    fn set_expires(&mut self, e: DateTime) {
-        self.expires = e;
-    }
-}
+super::impl_signed_meta!(Snapshot, RoleType::Snapshot);
 
 impl Snapshot {
     /// A version-1 snapshot listing `targets.json` version 1.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::hashes::{self, StreamError};
-use super::{Delegations, Hashes, RoleKeys, RoleType, SignedMeta, SpecVersion, Version};
+use super::{Delegations, Hashes, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
@@ -105,24 +105,7 @@ pub struct Targets {
     pub unrecognized: Map<String, Value>,
 }
 
-impl SignedMeta for Targets {
-    const TYPE: RoleType = RoleType::Targets;
-    fn kind(&self) -> RoleType {
-        self.kind
-    }
-    fn version(&self) -> Version {
-        self.version
-    }
-    fn expires(&self) -> DateTime {
-        self.expires
-    }
-    fn set_version(&mut self, v: Version) {
-        self.version = v;
-    }
-    fn set_expires(&mut self, e: DateTime) {
-        self.expires = e;
-    }
-}
+super::impl_signed_meta!(Targets, RoleType::Targets);
 
 impl Targets {
     /// A version-1 targets role with no targets and no delegations.

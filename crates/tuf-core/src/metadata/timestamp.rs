@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::{Map, Value};
 
-use super::{MetaFile, RoleType, SignedMeta, SpecVersion, Version};
+use super::{MetaFile, RoleType, SpecVersion, Version};
 use crate::DateTime;
 
 const SNAPSHOT_JSON: &str = "snapshot.json";
@@ -42,24 +42,7 @@ fn only_snapshot_meta<'de, D: Deserializer<'de>>(
     Ok(meta)
 }
 
-impl SignedMeta for Timestamp {
-    const TYPE: RoleType = RoleType::Timestamp;
-    fn kind(&self) -> RoleType {
-        self.kind
-    }
-    fn version(&self) -> Version {
-        self.version
-    }
-    fn expires(&self) -> DateTime {
-        self.expires
-    }
-    fn set_version(&mut self, v: Version) {
-        self.version = v;
-    }
-    fn set_expires(&mut self, e: DateTime) {
-        self.expires = e;
-    }
-}
+super::impl_signed_meta!(Timestamp, RoleType::Timestamp);
 
 impl Timestamp {
     /// A version-1 timestamp pointing at `snapshot`.
