@@ -17,7 +17,10 @@ use tuf_core::verify::{self, verify_root_self};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = PathBuf::from(args.next().expect("usage: parse_verify_mem <targets.json> MODE"));
+    let path = PathBuf::from(
+        args.next()
+            .expect("usage: parse_verify_mem <targets.json> MODE"),
+    );
     let mode = args.next().unwrap_or_else(|| "verify".to_owned());
     let repeat: u32 = args.next().map_or(1, |n| n.parse().expect("a count"));
     if mode == "empty" {

@@ -151,16 +151,18 @@ fn check_inputs_match_python() {
         py_targets == INPUTS.targets_json,
         "targets.json differs from python's"
     );
-    assert!(py_root == INPUTS.root_json, "root.json differs from python's");
+    assert!(
+        py_root == INPUTS.root_json,
+        "root.json differs from python's"
+    );
     eprintln!(
         "inputs are byte-identical to python's ({} bytes of targets.json)",
         py_targets.len()
     );
 }
 
-static ROOT: LazyLock<Metadata<Root>> = LazyLock::new(|| {
-    Metadata::from_bytes(&INPUTS.root_json, "root").expect("root parses")
-});
+static ROOT: LazyLock<Metadata<Root>> =
+    LazyLock::new(|| Metadata::from_bytes(&INPUTS.root_json, "root").expect("root parses"));
 
 fn targets_bytes() -> &'static [u8] {
     &INPUTS.targets_json
