@@ -168,14 +168,17 @@ impl std::borrow::Borrow<str> for KeyId {
 }
 
 /// A non-empty map from hash algorithm name to lowercase hex digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Hashes(BTreeMap<String, String>);
+///
+/// Kept as a small sorted vector rather than a `BTreeMap`: a targets.json
+/// holds one of these per target, and a `BTreeMap` node costs over 500 bytes
+/// for the usual single entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashes(Vec<(String, String)>);
 
 impl Hashes {
     /// Build from a map; `None` if it is empty.
     pub fn new(map: BTreeMap<String, String>) -> Option<Self> {
-        (!map.is_empty()).then_some(Hashes(map))
+        (!map.is_empty()).then(|| Hashes(map.into_iter().collect()))
     }
     /// The algorithm → hex digest pairs, in algorithm-name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -183,19 +186,109 @@ impl Hashes {
     }
     /// Digest for one algorithm.
     pub fn get(&self, algorithm: &str) -> Option<&str> {
-        self.0.get(algorithm).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(a, _)| a == algorithm)
+            .map(|(_, h)| h.as_str())
     }
-    /// The underlying map.
-    pub fn as_map(&self) -> &BTreeMap<String, String> {
-        &self.0
+    /// The pairs as a map (a copy).
+    pub fn as_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl Serialize for Hashes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(a, h)| (a, h)))
     }
 }
 
 impl<'de> Deserialize<'de> for Hashes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, String>::deserialize(d)?;
-        Hashes::new(map).ok_or_else(|| de::Error::custom("hashes must not be empty"))
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Hashes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
+                let mut pairs: Vec<(String, String)> = Vec::with_capacity(1);
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    // As a BTreeMap would: a repeated key keeps the last value.
+                    match pairs.binary_search_by(|(a, _)| a.as_str().cmp(&k)) {
+                        Ok(i) => pairs[i].1 = v,
+                        Err(i) => pairs.insert(i, (k, v)),
+                    }
+                }
+                if pairs.is_empty() {
+                    return Err(de::Error::custom("hashes must not be empty"));
+                }
+                Ok(Hashes(pairs))
+            }
+        }
+        d.deserialize_map(V)
     }
+}
+
+/// An object member name, borrowed from the input when it has no escapes, so
+/// hand-written visitors match field names without allocating.
+pub(crate) struct MemberName<'de>(std::borrow::Cow<'de, str>);
+
+impl MemberName<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub(crate) fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = MemberName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MemberName(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(MemberName(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Deserialize a map keyed by strings into a `BTreeMap`, building it in one
+/// pass from the (usually already sorted) entries instead of inserting one
+/// by one. A repeated key keeps the last value, as `BTreeMap`'s own
+/// `Deserialize` does.
+pub(crate) fn string_map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> de::Visitor<'de> for V<T> {
+        type Value = BTreeMap<String, T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+            while let Some(entry) = map.next_entry::<String, T>()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    d.deserialize_map(V(std::marker::PhantomData))
 }
 
 /// Deserialize a list of key ids, refusing duplicates (spec §4.3: keyids are unique).

@@ -118,26 +118,46 @@ impl<'a> RawMetadata<'a> {
     /// Parse `signed` as `T` (format checks, including `_type`), untrusted.
     pub fn to_metadata<T: SignedMeta>(&self) -> Result<Metadata<T>, FormatError> {
         let text = self.signed.get();
-        // Check `_type` first so a snapshot offered as timestamp says so plainly.
-        #[derive(serde::Deserialize)]
-        struct TypeOnly {
-            #[serde(rename = "_type")]
-            kind: String,
+        // Fast path: one plain parse. Path tracking and the separate `_type`
+        // check cost more than the parse itself on a large targets.json, so
+        // they run only to explain a failure.
+        let signed = match serde_json::from_str::<T>(text) {
+            Ok(signed) => signed,
+            Err(_) => {
+                self.check_type::<T>()?;
+                parse_typed::<T>(text, &self.role, "signed")?
+            }
+        };
+        if signed.kind() != T::TYPE {
+            return Err(self.wrong_type::<T>(signed.kind().as_str()));
         }
-        let t: TypeOnly = parse_typed(text, &self.role, "signed")?;
-        if t.kind != T::TYPE.as_str() {
-            return Err(FormatError::new(
-                &self.role,
-                "signed._type",
-                format!("expected {:?}, got {:?}", T::TYPE.as_str(), t.kind),
-            ));
-        }
-        let signed: T = parse_typed(text, &self.role, "signed")?;
         Ok(Metadata {
             signed,
             signatures: self.signatures.clone(),
             unrecognized: self.unrecognized.clone(),
         })
+    }
+
+    /// Check `_type` alone, so a snapshot offered as timestamp says so plainly.
+    fn check_type<T: SignedMeta>(&self) -> Result<(), FormatError> {
+        #[derive(serde::Deserialize)]
+        struct TypeOnly {
+            #[serde(rename = "_type")]
+            kind: String,
+        }
+        let t: TypeOnly = parse_typed(self.signed.get(), &self.role, "signed")?;
+        if t.kind != T::TYPE.as_str() {
+            return Err(self.wrong_type::<T>(&t.kind));
+        }
+        Ok(())
+    }
+
+    fn wrong_type<T: SignedMeta>(&self, got: &str) -> FormatError {
+        FormatError::new(
+            &self.role,
+            "signed._type",
+            format!("expected {:?}, got {:?}", T::TYPE.as_str(), got),
+        )
     }
 }
 

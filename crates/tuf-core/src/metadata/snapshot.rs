@@ -3,15 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use super::fields::{MemberName, string_map};
 use super::{Hashes, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
 /// A METAFILES entry: `{version, length?, hashes?}` plus unknown fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MetaFile {
     /// The version of the file.
     pub version: Version,
@@ -24,6 +26,57 @@ pub struct MetaFile {
     /// Fields this crate does not know.
     #[serde(flatten)]
     pub unrecognized: Map<String, Value>,
+}
+
+// By hand rather than derived, for the reason given on `TargetFile`'s impl:
+// a snapshot of hashed bins lists thousands of these.
+impl<'de> Deserialize<'de> for MetaFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetaFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct MetaFile")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaFile, A::Error> {
+                let (mut version, mut length, mut hashes) = (None, None, None);
+                let mut unrecognized = Map::new();
+                while let Some(key) = map.next_key::<MemberName<'de>>()? {
+                    match key.as_str() {
+                        "version" => {
+                            if version.replace(map.next_value::<Version>()?).is_some() {
+                                return Err(de::Error::duplicate_field("version"));
+                            }
+                        }
+                        "length" => {
+                            if length.replace(map.next_value::<Option<u64>>()?).is_some() {
+                                return Err(de::Error::duplicate_field("length"));
+                            }
+                        }
+                        "hashes" => {
+                            if hashes
+                                .replace(map.next_value::<Option<Hashes>>()?)
+                                .is_some()
+                            {
+                                return Err(de::Error::duplicate_field("hashes"));
+                            }
+                        }
+                        _ => {
+                            let v = map.next_value::<Value>()?;
+                            unrecognized.insert(key.into_string(), v);
+                        }
+                    }
+                }
+                Ok(MetaFile {
+                    version: version.ok_or_else(|| de::Error::missing_field("version"))?,
+                    length: length.flatten(),
+                    hashes: hashes.flatten(),
+                    unrecognized,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl MetaFile {
@@ -80,6 +133,7 @@ pub struct Snapshot {
     /// `expires`
     pub expires: DateTime,
     /// `targets.json` and every delegated role's `<name>.json`.
+    #[serde(deserialize_with = "string_map")]
     pub meta: BTreeMap<String, MetaFile>,
     /// Fields this crate does not know.
     #[serde(flatten)]

@@ -3,16 +3,18 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use super::fields::{MemberName, string_map};
 use super::hashes::{self, StreamError};
 use super::{Delegations, Hashes, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
 /// A TARGETS entry: `{length, hashes, custom?}` plus unknown fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetFile {
     /// Exact length in bytes.
     pub length: u64,
@@ -24,6 +26,56 @@ pub struct TargetFile {
     /// Fields this crate does not know.
     #[serde(flatten)]
     pub unrecognized: Map<String, Value>,
+}
+
+// Written by hand rather than derived: `#[serde(flatten)]` makes serde
+// buffer every entry into an intermediate tree before reading it, which
+// dominates parsing a targets.json with many targets. Unknown members still
+// go to `unrecognized`, so nothing is lost.
+impl<'de> Deserialize<'de> for TargetFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TargetFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct TargetFile")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TargetFile, A::Error> {
+                let (mut length, mut hashes, mut custom) = (None, None, None);
+                let mut unrecognized = Map::new();
+                while let Some(key) = map.next_key::<MemberName<'de>>()? {
+                    match key.as_str() {
+                        "length" => {
+                            if length.replace(map.next_value::<u64>()?).is_some() {
+                                return Err(de::Error::duplicate_field("length"));
+                            }
+                        }
+                        "hashes" => {
+                            if hashes.replace(map.next_value::<Hashes>()?).is_some() {
+                                return Err(de::Error::duplicate_field("hashes"));
+                            }
+                        }
+                        "custom" => {
+                            if custom.replace(map.next_value::<Option<Value>>()?).is_some() {
+                                return Err(de::Error::duplicate_field("custom"));
+                            }
+                        }
+                        _ => {
+                            let v = map.next_value::<Value>()?;
+                            unrecognized.insert(key.into_string(), v);
+                        }
+                    }
+                }
+                Ok(TargetFile {
+                    length: length.ok_or_else(|| de::Error::missing_field("length"))?,
+                    hashes: hashes.ok_or_else(|| de::Error::missing_field("hashes"))?,
+                    custom: custom.flatten(),
+                    unrecognized,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl TargetFile {
@@ -96,6 +148,7 @@ pub struct Targets {
     /// `expires`
     pub expires: DateTime,
     /// Target path → file info.
+    #[serde(deserialize_with = "string_map")]
     pub targets: BTreeMap<String, TargetFile>,
     /// Roles this role trusts for (parts of) its namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
