@@ -36,9 +36,9 @@ fn main() {
     let root_raw = RawMetadata::parse(&root, "root").expect("root parses");
     let root = verify_root_self(&root_raw).expect("root verifies");
     for _ in 0..repeat {
-        let raw = RawMetadata::parse(&targets, "targets").expect("targets parses");
         let keys = root.role_keys(RoleType::Targets);
-        let md = verify::verify::<Targets>(&raw, &[&keys]).expect("targets verifies");
+        let md = verify::parse_and_verify::<Targets>(&targets, "targets", &[&keys])
+            .expect("targets verifies");
         assert!(!std::hint::black_box(&md).targets.is_empty());
     }
 }

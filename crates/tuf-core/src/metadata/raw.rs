@@ -19,7 +19,7 @@ pub struct RawMetadata<'a> {
     signed: &'a RawValue,
     signatures: Vec<Signature>,
     unrecognized: Map<String, Value>,
-    canonical_signed: Vec<u8>,
+    canonical_signed: std::sync::OnceLock<Vec<u8>>,
 }
 
 struct Envelope<'a> {
@@ -70,6 +70,15 @@ impl<'a> RawMetadata<'a> {
     /// invalid JSON or UTF-8, duplicate keys, floats in `signed`, and two
     /// signatures with one key id (spec §4.2.1).
     pub fn parse(bytes: &'a [u8], role: &str) -> Result<Self, FormatError> {
+        let raw = Self::parse_envelope(bytes, role)?;
+        raw.canonicalize()?;
+        Ok(raw)
+    }
+
+    /// [`parse`](Self::parse) without canonicalizing `signed` yet: the
+    /// verifier does that, possibly on another thread, before any signature
+    /// is checked ([`canonicalize`](Self::canonicalize)).
+    pub(crate) fn parse_envelope(bytes: &'a [u8], role: &str) -> Result<Self, FormatError> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| FormatError::new(role, ".", format!("not UTF-8: {e}")))?;
         let env: Envelope<'a> =
@@ -84,15 +93,24 @@ impl<'a> RawMetadata<'a> {
                 ));
             }
         }
-        let canonical_signed = canonical::canonicalize_text(env.signed.get())
-            .map_err(|e| FormatError::new(role, "signed", e.to_string()))?;
         Ok(RawMetadata {
             role: role.to_owned(),
             signed: env.signed,
             signatures: env.signatures,
             unrecognized: env.unrecognized,
-            canonical_signed,
+            canonical_signed: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Compute (once) the canonical bytes of `signed` as received, refusing
+    /// floats and duplicate keys.
+    pub(crate) fn canonicalize(&self) -> Result<&[u8], FormatError> {
+        if let Some(done) = self.canonical_signed.get() {
+            return Ok(done);
+        }
+        let bytes = canonical::canonicalize_text(self.signed.get())
+            .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
+        Ok(self.canonical_signed.get_or_init(|| bytes))
     }
 
     /// The role name used in errors.
@@ -107,7 +125,12 @@ impl<'a> RawMetadata<'a> {
 
     /// Canonical bytes of `signed` as received: what signatures cover.
     pub fn canonical_signed(&self) -> &[u8] {
-        &self.canonical_signed
+        // Every public constructor canonicalizes; the crate-internal deferred
+        // path canonicalizes before it verifies.
+        self.canonical_signed
+            .get()
+            .map(Vec::as_slice)
+            .expect("canonicalized before use")
     }
 
     /// The `signed` text as received.

@@ -210,9 +210,8 @@ impl TrustedMetadataSet {
         if origin == Origin::Cached && self.fast_forward_recovery_needed() {
             return Ok(Outcome::Discarded);
         }
-        let raw = parse(bytes, "timestamp")?;
         let keys = self.root.role_keys(RoleType::Timestamp);
-        let new = verify::verify::<Timestamp>(&raw, &[&keys])?;
+        let new = verify::parse_and_verify::<Timestamp>(bytes, "timestamp", &[&keys])?;
         let now = self.reference_time;
         if origin == Origin::Cached {
             // A cached timestamp is a rollback baseline even when expired (W-25).
@@ -269,9 +268,8 @@ impl TrustedMetadataSet {
             // §5.5.2: before parsing. A cached copy may predate the current timestamp.
             length_or_hash("snapshot.json", &meta, bytes)?;
         }
-        let raw = parse(bytes, "snapshot")?;
         let keys = self.root.role_keys(RoleType::Snapshot);
-        let new = verify::verify::<Snapshot>(&raw, &[&keys])?;
+        let new = verify::parse_and_verify::<Snapshot>(bytes, "snapshot", &[&keys])?;
         if let Some(old) = &self.snapshot {
             // §5.5.5: no role may vanish or roll back.
             for (name, old_meta) in &old.meta {
@@ -371,8 +369,7 @@ impl TrustedMetadataSet {
                 name: format!("{role}.json"),
             })?;
         length_or_hash(&format!("{role}.json"), meta, bytes)?;
-        let raw = parse(bytes, role)?;
-        let new = verify::verify::<Targets>(&raw, &[&keys])?;
+        let new = verify::parse_and_verify::<Targets>(bytes, role, &[&keys])?;
         if new.version != meta.version {
             return Err(VerifyError::VersionMismatch {
                 role: role.to_owned(),
