@@ -158,6 +158,13 @@ impl Updater {
                 break;
             };
             trusted.update_root(&bytes)?;
+            if trusted.fast_forward_recovery_needed() {
+                // §5.3.11, done before the new root is persisted: a later
+                // refresh starts from that root and could no longer tell
+                // that the cached timestamp and snapshot predate a rotation.
+                self.forget("timestamp.json")?;
+                self.forget("snapshot.json")?;
+            }
             // §5.3.8: persist each root before fetching the next.
             self.persist("root.json", &bytes)?;
         }

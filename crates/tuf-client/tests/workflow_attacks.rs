@@ -780,6 +780,64 @@ fn fast_forward_attack_on_snapshot_is_recovered_by_rotating_its_key() {
     );
 }
 
+#[test]
+fn fast_forward_recovery_survives_a_refresh_interrupted_after_the_root_update() {
+    let repo = repo();
+    let client = Client::new(&repo);
+    fast_forward_snapshot(&repo, &client);
+    // Rotating the timestamp key alone must also discard the snapshot (§5.3.11).
+    recover(&repo, RoleType::Timestamp);
+    repo.fault("metadata/timestamp.json", SimFault::Drop);
+    assert!(matches!(client.refresh(), Err(Error::MissingRemote { .. })));
+    assert_eq!(
+        client.stored("root.json").unwrap(),
+        published(&repo, "metadata/2.root.json")
+    );
+    // Both were deleted with the root update, not left for a later step.
+    assert_eq!(client.stored("timestamp.json"), None);
+    assert_eq!(client.stored("snapshot.json"), None);
+    repo.heal("metadata/timestamp.json");
+    client.refresh().unwrap();
+    assert_eq!(
+        client.stored("snapshot.json").unwrap(),
+        published(&repo, "metadata/2.snapshot.json")
+    );
+}
+
+#[test]
+fn fast_forward_recovery_survives_a_root_chain_broken_after_the_rotation() {
+    let repo = repo();
+    let client = Client::new(&repo);
+    fast_forward_snapshot(&repo, &client);
+    recover(&repo, RoleType::Timestamp);
+    // Root v3 is broken (signed by a key root v2 does not trust).
+    let good_v3 = {
+        let mut sim = repo.sim();
+        sim.bump_root();
+        let good = sim.signed_root(3);
+        let mut bad = sim.root.clone();
+        let wrong = sim.signers["targets"].clone();
+        sim.signers.insert("root".into(), wrong);
+        sim.sign("root", &mut bad);
+        sim.files
+            .insert("metadata/3.root.json".into(), bad.to_bytes());
+        good
+    };
+    assert!(client.refresh().is_err());
+    assert_eq!(
+        client.stored("root.json").unwrap(),
+        published(&repo, "metadata/2.root.json")
+    );
+    repo.sim()
+        .files
+        .insert("metadata/3.root.json".into(), good_v3);
+    client.refresh().unwrap();
+    assert_eq!(
+        client.stored("snapshot.json").unwrap(),
+        published(&repo, "metadata/2.snapshot.json")
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Key compromise and root rotation
 
