@@ -58,6 +58,18 @@ impl std::fmt::Debug for Updater {
     }
 }
 
+/// The WHATWG URL "path percent-encode set".
+const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 fn with_slash(url: &str) -> String {
     if url.ends_with('/') {
         url.to_owned()
@@ -314,6 +326,11 @@ impl Updater {
         } else {
             info.path.clone()
         };
+        // A target path is a path-relative URL (F-52): encode what would
+        // otherwise end the path (`?`, `#`) or make the URL invalid (space,
+        // controls, non-ASCII), as a WHATWG URL parser does; `/` and `%`
+        // keep their URL meaning.
+        let path = percent_encoding::utf8_percent_encode(&path, URL_PATH);
         format!("{}{path}", with_slash(targets_base))
     }
 

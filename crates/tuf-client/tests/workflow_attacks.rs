@@ -618,6 +618,40 @@ fn slow_retrieval_dripping_target_hits_the_deadline_and_is_discarded() {
     assert!(listing(client.target_dir().dir()).is_empty());
 }
 
+#[test]
+fn target_names_with_url_delimiters_are_requested_percent_encoded() {
+    // A target path is a URL path (F-52): `?` and `#` must not become a
+    // query or a fragment (fetching another file), and a space or a
+    // non-ASCII name must still make a valid request.
+    let names = ["q?x", "h#x", "sp ace.txt", "\u{fc}.txt"];
+    let repo = repo();
+    {
+        let mut sim = repo.sim();
+        for name in names {
+            sim.add_target("targets", name, name.as_bytes());
+        }
+        sim.release(&["targets"]);
+    }
+    let client = Client::new(&repo);
+    let server = FaultServer::start().unwrap();
+    serve_simulator(&server, &repo.sim());
+    let mut updater = http_updater(&server, &client, common::config());
+    let encoded = ["q%3Fx", "h%23x", "sp%20ace.txt", "%C3%BC.txt"];
+    for (name, wire) in names.iter().zip(encoded) {
+        let info = updater.get_targetinfo(name).unwrap().unwrap();
+        let hash = info.file.hashes.get("sha256").unwrap().to_owned();
+        // What a static file server holding `<hash>.<name>` answers to.
+        server.route(
+            &format!("/targets/{hash}.{wire}"),
+            Reply::Body(name.as_bytes().to_vec()),
+        );
+        let local = updater
+            .download_target(&info, &client.target_dir(), &server.url("/targets/"))
+            .unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        assert_eq!(std::fs::read(local).unwrap(), name.as_bytes());
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Mix and match
 

@@ -71,8 +71,9 @@ pub enum SimFault {
 }
 
 /// A [`Transport`] that serves a [`RepositorySimulator`]: URL
-/// `http://sim/<path>` is `sim.fetch("<path>")` (logged there), with no
-/// decoding; anything the simulator lacks is "not found". Clones share the
+/// `http://sim/<path>` is `sim.fetch("<path>")` (logged there), or failing
+/// that the percent-decoded path (logged too); anything the simulator lacks
+/// is "not found". Clones share the
 /// simulator and the fault table.
 #[derive(Clone)]
 pub struct SimTransport {
@@ -136,7 +137,18 @@ impl Transport for SimTransport {
         let Some(path) = url.strip_prefix("http://sim/") else {
             panic!("SimTransport asked for a URL outside the simulator: {url}");
         };
-        let Some(mut bytes) = self.sim().fetch(path) else {
+        // As published (metadata names are stored percent-encoded), else
+        // percent-decoded, as a static file server maps a URL to a file.
+        let decoded = percent_encoding::percent_decode_str(path)
+            .decode_utf8()
+            .expect("UTF-8 path");
+        let literal = self.sim().fetch(path);
+        let (path, found) = match literal {
+            Some(bytes) => (path, Some(bytes)),
+            None if decoded != path => (decoded.as_ref(), self.sim().fetch(&decoded)),
+            None => (path, None),
+        };
+        let Some(mut bytes) = found else {
             return Ok(Fetched::NotFound);
         };
         match lock(&self.faults).get(path) {
