@@ -58,6 +58,18 @@ impl std::fmt::Debug for Updater {
     }
 }
 
+/// The WHATWG URL "path percent-encode set".
+const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 fn with_slash(url: &str) -> String {
     if url.ends_with('/') {
         url.to_owned()
@@ -158,6 +170,13 @@ impl Updater {
                 break;
             };
             trusted.update_root(&bytes)?;
+            if trusted.fast_forward_recovery_needed() {
+                // §5.3.11, done before the new root is persisted: a later
+                // refresh starts from that root and could no longer tell
+                // that the cached timestamp and snapshot predate a rotation.
+                self.forget("timestamp.json")?;
+                self.forget("snapshot.json")?;
+            }
             // §5.3.8: persist each root before fetching the next.
             self.persist("root.json", &bytes)?;
         }
@@ -307,6 +326,11 @@ impl Updater {
         } else {
             info.path.clone()
         };
+        // A target path is a path-relative URL (F-52): encode what would
+        // otherwise end the path (`?`, `#`) or make the URL invalid (space,
+        // controls, non-ASCII), as a WHATWG URL parser does; `/` and `%`
+        // keep their URL meaning.
+        let path = percent_encoding::utf8_percent_encode(&path, URL_PATH);
         format!("{}{path}", with_slash(targets_base))
     }
 

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod http;
+pub mod mirror;
 mod sim;
 
 pub use sim::{RepositorySimulator, ts};
