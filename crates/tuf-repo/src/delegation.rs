@@ -134,11 +134,9 @@ impl Repository {
             .collect();
         d.keys.retain(|id, _| used.contains(id));
         self.touch_targets(delegator)?.md.signed.delegations = Some(d);
-        if self
-            .targets
-            .get(name)
-            .is_some_and(|s| s.published.is_none())
-        {
+        // Unpublished edits of a role no longer delegated are dropped: no
+        // key could be checked against it at publish.
+        if self.targets.get(name).is_some_and(|s| s.is_pending()) {
             self.targets.remove(name);
         }
         Ok(())

@@ -6,7 +6,8 @@
 //!                  N.snapshot.json, N.targets.json, N.<encoded role>.json,
 //!                  otherwise the same names without the N. prefix (F-67..F-70)
 //! REPO/targets/    target files; with consistent snapshots also dir/HASH.name (F-71)
-//! REPO/.tuf-repo/  tooling state, never served: config.json
+//! REPO/.tuf-repo/  tooling state, never served: config.json, and staged/
+//!                  (unpublished changes: staged.json naming roles/SHA256.json)
 //! KEYS/            private keys, outside REPO (see crate::keystore)
 //! ```
 //!
@@ -48,6 +49,21 @@ impl Layout {
 
     pub(crate) fn config_file(&self) -> PathBuf {
         self.state_dir().join("config.json")
+    }
+
+    /// Unpublished changes kept between sessions (see crate::staging).
+    pub(crate) fn staged_dir(&self) -> PathBuf {
+        self.state_dir().join("staged")
+    }
+
+    /// The staging's commit point: it names every staged file.
+    pub(crate) fn staged_manifest(&self) -> PathBuf {
+        self.staged_dir().join("staged.json")
+    }
+
+    /// Staged metadata files, named by the SHA-256 of their bytes.
+    pub(crate) fn staged_roles_dir(&self) -> PathBuf {
+        self.staged_dir().join("roles")
     }
 
     /// `N.root.json` (F-68: every root version, consistent snapshots or not).

@@ -13,6 +13,8 @@
 //!   content changed; snapshot only when a targets role changed (or it was
 //!   edited); timestamp only when snapshot changed (or it was edited) (F-79).
 //! - Signing of many roles runs on every core (`std::thread::scope`).
+//! - A successful publish removes the staged changes (crate::staging):
+//!   everything pending, staged or not, has just been published.
 
 use tuf_core::metadata::{MetaFile, Metadata, SignedMeta, Targets};
 use tuf_core::{DateTime, RoleType};
@@ -270,6 +272,12 @@ impl Repository {
             self.timestamp = t;
         }
         self.file_targets.clear();
+        // Everything staged is published now. Should removing the staging
+        // fail, it is refused as stale at the next open: its roles no
+        // longer follow the published versions.
+        if let Err(e) = self.clear_staged() {
+            tracing::warn!(error = %e, "published, but the staged changes could not be removed");
+        }
         tracing::debug!(?report, "published");
         Ok(report)
     }

@@ -7,7 +7,11 @@
 //!   or a lookup needs them, and verified the same way, so a change to one
 //!   of 16,384 bins reads, signs and writes only that bin.
 //! - Edits change memory only; nothing reaches the disk before
-//!   [`Repository::publish`]. An edit that fails changes nothing.
+//!   [`Repository::publish`], or [`Repository::stage`], which keeps the
+//!   unpublished changes under `REPO/.tuf-repo/staged/` for a later session
+//!   (see crate::staging). An edit that fails changes nothing.
+//! - `open` continues from the staged changes, if any;
+//!   [`Repository::open_published`] ignores them.
 //! - Time is read once, at `init`/`open` (or set with [`Repository::set_time`]),
 //!   and used for every expiry this session writes.
 //! - Private keys are never read from or written under the repository
@@ -107,9 +111,11 @@ pub struct Repository {
     /// `targets` and every delegated role loaded so far.
     pub(crate) targets: BTreeMap<String, RoleState<Targets>>,
     pub(crate) signers: Vec<SignerEntry>,
-    /// Targets added from files this session: linked under their hash
-    /// names at publish (F-71).
+    /// Targets added from files (this session or staged): linked under
+    /// their hash names at publish (F-71).
     pub(crate) file_targets: BTreeMap<TargetPath, AddedFile>,
+    /// Whether `REPO/.tuf-repo/staged/` holds staged changes.
+    pub(crate) staged: bool,
 }
 
 impl std::fmt::Debug for Repository {
@@ -247,6 +253,7 @@ impl Repository {
             targets: BTreeMap::from([(TARGETS.to_owned(), RoleState::new(targets))]),
             signers: Vec::new(),
             file_targets: BTreeMap::new(),
+            staged: false,
         };
         for s in signers {
             repo.add_signer(Arc::new(s));
@@ -269,8 +276,20 @@ impl Repository {
         Ok(repo)
     }
 
-    /// Open the repository in `dir`, reading the clock once.
+    /// Open the repository in `dir`, reading the clock once, and continue
+    /// from its staged changes if it has any ([`RepoError::Staged`] if they
+    /// cannot be loaded).
     pub fn open(dir: &Path) -> Result<Repository> {
+        let mut repo = Repository::open_published(dir)?;
+        repo.load_staged()?;
+        Ok(repo)
+    }
+
+    /// Open the published state of the repository in `dir`, ignoring any
+    /// staged changes (to inspect, or to
+    /// [`discard_staged`](Self::discard_staged) a staging that no longer
+    /// loads). Publishing from here discards the staging.
+    pub fn open_published(dir: &Path) -> Result<Repository> {
         let layout = Layout::new(dir);
         let config = RepoConfig::load(&layout.config_file())?;
         let root_path = layout.plain("root");
@@ -339,7 +358,6 @@ impl Repository {
         )?;
 
         Ok(Repository {
-            layout,
             config,
             now: clock(),
             published_root: Some(root.clone()),
@@ -349,6 +367,8 @@ impl Repository {
             targets: BTreeMap::from([(TARGETS.to_owned(), RoleState::published(targets))]),
             signers: Vec::new(),
             file_targets: BTreeMap::new(),
+            staged: layout.staged_manifest().exists(),
+            layout,
         })
     }
 

@@ -201,3 +201,32 @@ fn rotating_a_bin_key_re_signs_every_bin() {
     let v = repo.verify().unwrap();
     assert!(v.is_ok(), "{:?}", v.problems);
 }
+
+#[test]
+fn removing_a_delegation_drops_the_unpublished_edits_of_its_role() {
+    let fx = Fixture::new();
+    let mut repo = fx.init(InitOptions::default());
+    let mut store = KeyStore::open(&fx.keys_dir).unwrap();
+    let (_, k) = store.generate("a", KeySpec::Ed25519, None).unwrap();
+    repo.load_signers(&store, "a", None).unwrap();
+    repo.add_delegation(
+        "targets",
+        DelegationSpec {
+            name: "a".into(),
+            scope: PathScope::Paths(vec!["a/*".into()]),
+            threshold: Threshold::ONE,
+            terminating: false,
+            keys: vec![k],
+        },
+    )
+    .unwrap();
+    repo.publish().unwrap();
+    // `a` gets a new version, then stops being delegated before publish:
+    // nothing could sign it any more, so the edit goes with the delegation.
+    assert_eq!(repo.add_target("a/x", file(b"x")).unwrap(), "a");
+    repo.remove_delegation("targets", "a").unwrap();
+    assert_eq!(repo.pending_roles(), ["targets"]);
+    let report = repo.publish().unwrap();
+    assert_eq!(report.targets, [("targets".to_owned(), 3)]);
+    assert!(repo.find_target("a/x").unwrap().is_none());
+}

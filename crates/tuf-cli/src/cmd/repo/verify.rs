@@ -35,7 +35,8 @@ fn describe(p: &Problem) -> String {
 
 impl VerifyArgs {
     pub(crate) fn run(self) -> Result<()> {
-        let repo = Repository::open(&self.repo)?;
+        // What is published, whatever is staged.
+        let repo = Repository::open_published(&self.repo)?;
         let report = repo.verify()?;
         let problems: Vec<String> = report.problems.iter().map(describe).collect();
         if self.json {
