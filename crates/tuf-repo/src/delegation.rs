@@ -9,6 +9,9 @@
 //!   under a name snapshot still lists continues from that version (F-79,
 //!   snapshot keeps entries of removed roles).
 //! - Named roles and succinct bins do not mix in one delegator (spec §4.5).
+//! - A role name belongs to one delegation in the whole repository, loaded
+//!   or not: a new named role must not be delegated anywhere yet, and no
+//!   new bin may be a loaded role or a name snapshot lists.
 
 use std::collections::BTreeMap;
 
@@ -143,8 +146,9 @@ impl Repository {
     }
 
     /// Delegate all of `delegator`'s namespace to succinct hashed bins
-    /// (TAP 15), creating every bin empty. `delegator` must not delegate yet.
-    /// Returns the bin names.
+    /// (TAP 15), creating every bin empty. `delegator` must not delegate yet,
+    /// and no bin name may be a loaded role or one snapshot lists
+    /// ([`RepoError::RoleExists`]). Returns the bin names.
     pub fn add_succinct_bins(&mut self, delegator: &str, spec: BinsSpec) -> Result<Vec<String>> {
         if spec.keys.len() < spec.threshold.get() as usize {
             return Err(RepoError::TooFewKeys {
@@ -176,10 +180,15 @@ impl Repository {
             keys.insert(id, k);
         }
         let names: Vec<String> = bins.bin_names().collect();
-        for n in &names {
-            if self.targets.contains_key(n) {
-                return Err(RepoError::RoleExists { role: n.clone() });
-            }
+        // Loaded roles, and every published one (snapshot lists them all,
+        // loaded or not, removed ones included): two delegators must never
+        // share a bin's metadata file.
+        let listed = &self.snapshot.md.signed;
+        if let Some(n) = names
+            .iter()
+            .find(|n| self.targets.contains_key(*n) || listed.role_meta(n).is_some())
+        {
+            return Err(RepoError::RoleExists { role: n.clone() });
         }
         let new_roles: Vec<_> = names
             .iter()

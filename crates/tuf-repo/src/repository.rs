@@ -500,13 +500,19 @@ impl Repository {
                 Err(RepoError::UnknownRole { .. }) => continue,
                 Err(e) => return Err(e),
             }
-            let children = self.children_of(&name);
-            if children.iter().any(|c| c == role) {
+            // Named roles and succinct bins alike.
+            if self.targets[&name]
+                .md
+                .signed
+                .delegations
+                .as_ref()
+                .is_some_and(|d| d.role_keys(role).is_some())
+            {
                 return Ok(name);
             }
             // Succinct bins never delegate further in what we write, but a
             // loaded repository may: only named roles are walked here.
-            queue.extend(children);
+            queue.extend(self.children_of(&name));
         }
         Err(RepoError::UnknownRole {
             role: role.to_owned(),
