@@ -9,6 +9,10 @@
 //!   under a name snapshot still lists continues from that version (F-79,
 //!   snapshot keeps entries of removed roles).
 //! - Named roles and succinct bins do not mix in one delegator (spec §4.5).
+//! - A new role's name (every bin's too) must be storable as a metadata
+//!   file a static web server serves
+//!   ([`check_role_name`](crate::check_role_name)); others are refused
+//!   with [`RepoError::InvalidRoleName`] before anything changes.
 //! - A role name belongs to one delegation in the whole repository, loaded
 //!   or not: a new named role must not be delegated anywhere yet, and no
 //!   new bin may be a loaded role or a name snapshot lists.
@@ -21,6 +25,7 @@ use tuf_core::metadata::{
 
 use crate::error::{RepoError, Result};
 use crate::repository::Repository;
+use crate::role_name::check_role_name;
 use crate::role_state::RoleState;
 
 /// A named delegation to create.
@@ -49,6 +54,14 @@ pub struct BinsSpec {
     pub threshold: Threshold,
     /// Keys shared by every bin.
     pub keys: Vec<Key>,
+}
+
+/// [`RepoError::InvalidRoleName`] unless `name` can be a metadata file.
+fn valid_name(name: &str) -> Result<()> {
+    check_role_name(name).map_err(|reason| RepoError::InvalidRoleName {
+        role: name.to_owned(),
+        reason,
+    })
 }
 
 impl Repository {
@@ -82,6 +95,7 @@ impl Repository {
                 keys: spec.keys.len(),
             });
         }
+        valid_name(&spec.name)?;
         self.ensure_loaded(delegator)?;
         if self.name_in_use(&spec.name) {
             return Err(RepoError::RoleExists { role: spec.name });
@@ -180,6 +194,10 @@ impl Repository {
             keys.insert(id, k);
         }
         let names: Vec<String> = bins.bin_names().collect();
+        // Bin names differ only in their hex suffix.
+        for n in [names.first(), names.last()].into_iter().flatten() {
+            valid_name(n)?;
+        }
         // Loaded roles, and every published one (snapshot lists them all,
         // loaded or not, removed ones included): two delegators must never
         // share a bin's metadata file.

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use tuf_core::DateTime;
 use tuf_core::crypto::KeyError;
 
+use crate::role_name::RoleNameError;
 use crate::target_path::TargetPathError;
 
 /// What a failed file-system call was doing.
@@ -164,6 +165,15 @@ pub enum RepoError {
         path: String,
         /// What is wrong with it.
         reason: TargetPathError,
+    },
+    /// A delegated role name that cannot be stored as a metadata file
+    /// (see [`check_role_name`](crate::check_role_name)).
+    #[error("role name {role:?} cannot be published: {reason}")]
+    InvalidRoleName {
+        /// The name.
+        role: String,
+        /// What is wrong with it.
+        reason: RoleNameError,
     },
     /// A target file that resolves outside the repository's `targets/` directory.
     #[error("{} is outside the repository's targets directory", path.display())]

@@ -202,6 +202,12 @@ impl Repository {
         };
 
         let links = self.target_links(consistent)?;
+        // Role names from metadata made elsewhere are checked here too,
+        // before anything is written.
+        let target_files = prepared_targets
+            .iter()
+            .map(|p| self.layout.role_file(&p.role, p.version, consistent))
+            .collect::<Result<Vec<_>>>()?;
 
         // Nothing has been written yet: from here on only I/O can fail.
         let mut report = PublishReport {
@@ -220,15 +226,14 @@ impl Repository {
             }
             let mut batch = links;
             let copies = batch.len();
-            for p in &mut prepared_targets {
-                let path = self.layout.role_file(&p.role, p.version, consistent);
-                batch.push(BatchItem::Bytes(path, std::mem::take(&mut p.bytes)));
+            for (p, path) in prepared_targets.iter_mut().zip(&target_files) {
+                batch.push(BatchItem::Bytes(path.clone(), std::mem::take(&mut p.bytes)));
             }
             let written = fsio::write_batch(batch)?;
             report.target_copies = copies;
             created.extend(written.created);
             if let Some((s, p)) = &snapshot {
-                let path = self.layout.role_file("snapshot", s.version(), consistent);
+                let path = self.layout.role_file("snapshot", s.version(), consistent)?;
                 if consistent {
                     created.push(path.clone());
                 }

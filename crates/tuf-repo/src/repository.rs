@@ -324,7 +324,7 @@ impl Repository {
         )?;
 
         let snap_meta = timestamp.signed.snapshot_meta().clone();
-        let snap_path = layout.role_file("snapshot", snap_meta.version, consistent);
+        let snap_path = layout.role_file("snapshot", snap_meta.version, consistent)?;
         let snap_bytes = fsio::read(&snap_path)?;
         let snapshot: Metadata<Snapshot> = load_verified(
             &snap_path,
@@ -347,7 +347,7 @@ impl Repository {
                     }
                     .into(),
                 })?;
-        let t_path = layout.role_file(TARGETS, t_meta.version, consistent);
+        let t_path = layout.role_file(TARGETS, t_meta.version, consistent)?;
         let t_bytes = fsio::read(&t_path)?;
         let targets: Metadata<Targets> = load_verified(
             &t_path,
@@ -600,7 +600,7 @@ impl Repository {
         };
         let path = self
             .layout
-            .role_file(role, meta.version, self.consistent_snapshot());
+            .role_file(role, meta.version, self.consistent_snapshot())?;
         let bytes = fsio::read(&path)?;
         let keys = self.targets[&delegator]
             .md

@@ -20,6 +20,9 @@ fn describe(p: &Problem) -> String {
     match p {
         Problem::MissingMetadata { file } => format!("{}: missing", file.display()),
         Problem::Metadata { file, error } => format!("{}: {error}", file.display()),
+        Problem::InvalidRoleName { role, reason } => {
+            format!("role {role:?}: no file can hold it: {reason}")
+        }
         Problem::RootJsonStale => "root.json differs from the newest N.root.json".to_owned(),
         Problem::TargetMissing { target, file } => {
             format!("target {target}: {} is missing", file.display())
