@@ -9,6 +9,13 @@
 //!   under a name snapshot still lists continues from that version (F-79,
 //!   snapshot keeps entries of removed roles).
 //! - Named roles and succinct bins do not mix in one delegator (spec §4.5).
+//! - A new role's name (every bin's too) must be storable as a metadata
+//!   file a static web server serves
+//!   ([`check_role_name`](crate::check_role_name)); others are refused
+//!   with [`RepoError::InvalidRoleName`] before anything changes.
+//! - A role name belongs to one delegation in the whole repository, loaded
+//!   or not: a new named role must not be delegated anywhere yet, and no
+//!   new bin may be a loaded role or a name snapshot lists.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +25,7 @@ use tuf_core::metadata::{
 
 use crate::error::{RepoError, Result};
 use crate::repository::Repository;
+use crate::role_name::check_role_name;
 use crate::role_state::RoleState;
 
 /// A named delegation to create.
@@ -46,6 +54,14 @@ pub struct BinsSpec {
     pub threshold: Threshold,
     /// Keys shared by every bin.
     pub keys: Vec<Key>,
+}
+
+/// [`RepoError::InvalidRoleName`] unless `name` can be a metadata file.
+fn valid_name(name: &str) -> Result<()> {
+    check_role_name(name).map_err(|reason| RepoError::InvalidRoleName {
+        role: name.to_owned(),
+        reason,
+    })
 }
 
 impl Repository {
@@ -79,6 +95,7 @@ impl Repository {
                 keys: spec.keys.len(),
             });
         }
+        valid_name(&spec.name)?;
         self.ensure_loaded(delegator)?;
         if self.name_in_use(&spec.name) {
             return Err(RepoError::RoleExists { role: spec.name });
@@ -134,19 +151,18 @@ impl Repository {
             .collect();
         d.keys.retain(|id, _| used.contains(id));
         self.touch_targets(delegator)?.md.signed.delegations = Some(d);
-        if self
-            .targets
-            .get(name)
-            .is_some_and(|s| s.published.is_none())
-        {
+        // Unpublished edits of a role no longer delegated are dropped: no
+        // key could be checked against it at publish.
+        if self.targets.get(name).is_some_and(|s| s.is_pending()) {
             self.targets.remove(name);
         }
         Ok(())
     }
 
     /// Delegate all of `delegator`'s namespace to succinct hashed bins
-    /// (TAP 15), creating every bin empty. `delegator` must not delegate yet.
-    /// Returns the bin names.
+    /// (TAP 15), creating every bin empty. `delegator` must not delegate yet,
+    /// and no bin name may be a loaded role or one snapshot lists
+    /// ([`RepoError::RoleExists`]). Returns the bin names.
     pub fn add_succinct_bins(&mut self, delegator: &str, spec: BinsSpec) -> Result<Vec<String>> {
         if spec.keys.len() < spec.threshold.get() as usize {
             return Err(RepoError::TooFewKeys {
@@ -178,10 +194,19 @@ impl Repository {
             keys.insert(id, k);
         }
         let names: Vec<String> = bins.bin_names().collect();
-        for n in &names {
-            if self.targets.contains_key(n) {
-                return Err(RepoError::RoleExists { role: n.clone() });
-            }
+        // Bin names differ only in their hex suffix.
+        for n in [names.first(), names.last()].into_iter().flatten() {
+            valid_name(n)?;
+        }
+        // Loaded roles, and every published one (snapshot lists them all,
+        // loaded or not, removed ones included): two delegators must never
+        // share a bin's metadata file.
+        let listed = &self.snapshot.md.signed;
+        if let Some(n) = names
+            .iter()
+            .find(|n| self.targets.contains_key(*n) || listed.role_meta(n).is_some())
+        {
+            return Err(RepoError::RoleExists { role: n.clone() });
         }
         let new_roles: Vec<_> = names
             .iter()

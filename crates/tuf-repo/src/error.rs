@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use tuf_core::DateTime;
 use tuf_core::crypto::KeyError;
 
+use crate::role_name::RoleNameError;
 use crate::target_path::TargetPathError;
 
 /// What a failed file-system call was doing.
@@ -165,6 +166,15 @@ pub enum RepoError {
         /// What is wrong with it.
         reason: TargetPathError,
     },
+    /// A delegated role name that cannot be stored as a metadata file
+    /// (see [`check_role_name`](crate::check_role_name)).
+    #[error("role name {role:?} cannot be published: {reason}")]
+    InvalidRoleName {
+        /// The name.
+        role: String,
+        /// What is wrong with it.
+        reason: RoleNameError,
+    },
     /// A target file that resolves outside the repository's `targets/` directory.
     #[error("{} is outside the repository's targets directory", path.display())]
     TargetOutsideRepository {
@@ -238,6 +248,54 @@ pub enum RepoError {
     /// Hashing a target failed for an algorithm we cannot compute.
     #[error("unsupported hash algorithm {0:?}")]
     UnsupportedHash(String),
+    /// The staged changes under `REPO/.tuf-repo/staged/` cannot be loaded:
+    /// a file is corrupt or tampered with, or was staged against versions
+    /// that are no longer the published ones. Open the repository with
+    /// [`Repository::open_published`](crate::Repository::open_published)
+    /// and [`discard_staged`](crate::Repository::discard_staged) them.
+    #[error("staged changes in {}: {source}", path.display())]
+    Staged {
+        /// The staging directory.
+        path: PathBuf,
+        /// What is wrong with them.
+        #[source]
+        source: Box<RepoError>,
+    },
+    /// A role was staged as a new version of a published version that is
+    /// no longer the current one (someone published since).
+    #[error(
+        "{role} was staged on top of {} but {} is published now",
+        version_name(*staged_from),
+        version_name(*published)
+    )]
+    StagedStale {
+        /// The role.
+        role: String,
+        /// The published version the staged one continues (`None`: a new role).
+        staged_from: Option<u64>,
+        /// The version published now (`None`: not published).
+        published: Option<u64>,
+    },
+    /// Detached signing of a role that has no unpublished version: there
+    /// is nothing a new signature could be published with.
+    #[error("{role} has no unpublished version to sign")]
+    NothingToSign {
+        /// The role.
+        role: String,
+    },
+    /// Detached signing of snapshot or timestamp: publishing regenerates
+    /// them and signs them with loaded (online) keys.
+    #[error(
+        "{role} is regenerated and signed at publish with loaded keys; it cannot be signed detached"
+    )]
+    SignedAtPublish {
+        /// The role.
+        role: String,
+    },
+}
+
+fn version_name(v: Option<u64>) -> String {
+    v.map_or_else(|| "no version".to_owned(), |v| format!("version {v}"))
 }
 
 impl RepoError {

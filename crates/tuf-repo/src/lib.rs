@@ -19,13 +19,19 @@
 //! - **Scale.** Delegated roles load lazily and only changed roles are
 //!   re-signed and re-written: changing one target among a million in
 //!   16,384 succinct bins touches that bin, snapshot and timestamp.
+//! - **Detached signing across sessions.** [`Repository::stage`] keeps
+//!   unpublished changes and the signatures collected so far under
+//!   `REPO/.tuf-repo/staged/`; [`Repository::open`] continues from them as
+//!   untrusted drafts (every staged signature re-verified), and a
+//!   successful publish clears them.
 //! - **Verified like a client.** [`Repository::verify`] runs tuf-core's
 //!   client state machine over the published files.
 //!
 //! # Layout
 //!
 //! `REPO/metadata/` and `REPO/targets/` are what a web server publishes;
-//! `REPO/.tuf-repo/` holds the publishing policy ([`RepoConfig`]).
+//! `REPO/.tuf-repo/` holds the publishing policy ([`RepoConfig`]) and the
+//! staged changes.
 #![forbid(unsafe_code)]
 
 mod config;
@@ -37,9 +43,11 @@ mod layout;
 mod prune;
 mod publish;
 mod repository;
+mod role_name;
 mod role_state;
 mod root_keys;
 mod signing;
+mod staging;
 mod status;
 mod target_path;
 mod targets;
@@ -53,6 +61,7 @@ pub use keystore::{KeyEntry, KeyStore};
 pub use prune::PruneReport;
 pub use publish::PublishReport;
 pub use repository::{InitOptions, Repository, RoleKeySetup};
+pub use role_name::{RoleNameError, check_role_name};
 pub use signing::{GroupStatus, SignatureStatus};
 pub use status::{RoleStatus, Status};
 pub use target_path::{TargetPath, TargetPathError};

@@ -5,15 +5,17 @@
 //!   and every targets-role version any kept snapshot lists, so a client in
 //!   the middle of an update from a recent timestamp still finds its files.
 //! - Never removes a root version (F-68), `root.json` or `timestamp.json`,
-//!   nor any file it does not recognize as `N.<role>.json`.
+//!   nor any file it does not recognize as `N.<role>.json` (role files of
+//!   names with `/` lie in subdirectories, `N.apps/v1.json`; directories
+//!   left empty are removed too).
 //! - Reads every kept snapshot before removing anything: a corrupt one is
 //!   an error and nothing is removed. Does nothing without consistent
 //!   snapshots (files are overwritten in place there).
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use tuf_core::metadata::{Metadata, Snapshot, encode_role_name};
+use tuf_core::metadata::{Metadata, Snapshot};
 
 use crate::error::{IoOp, RepoError, Result};
 use crate::fsio;
@@ -27,7 +29,8 @@ pub struct PruneReport {
     pub removed: Vec<PathBuf>,
 }
 
-/// `N.<encoded role>.json` split into version and encoded role name.
+/// `N.<role>.json` (a path relative to `metadata/`, `/`-separated) split
+/// into version and role name.
 fn parse_name(name: &str) -> Option<(u64, &str)> {
     let (v, rest) = name.split_once('.')?;
     let role = rest.strip_suffix(".json")?;
@@ -46,15 +49,16 @@ impl Repository {
             return Ok(report);
         }
         let dir = self.layout.metadata_dir();
+        let mut found = Vec::new();
+        let mut subdirs = Vec::new();
+        walk(&dir, "", &mut found, &mut subdirs)?;
         let mut files = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(|e| RepoError::io(IoOp::Read, &dir, e))? {
-            let entry = entry.map_err(|e| RepoError::io(IoOp::Read, &dir, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some((v, role)) = parse_name(&name)
+        for (rel, path) in found {
+            if let Some((v, role)) = parse_name(&rel)
                 && role != "root"
                 && role != "timestamp"
             {
-                files.push((v, role.to_owned(), entry.path()));
+                files.push((v, role.to_owned(), path));
             }
         }
         let current = self.snapshot.published.map_or(0, |v| v.get());
@@ -80,7 +84,7 @@ impl Repository {
             };
             for (file, meta) in listing {
                 let role = file.strip_suffix(".json").unwrap_or(&file);
-                needed.insert((meta.version.get(), encode_role_name(role)));
+                needed.insert((meta.version.get(), role.to_owned()));
             }
         }
         let newest: std::collections::HashMap<String, u64> = self
@@ -91,7 +95,7 @@ impl Repository {
             .iter()
             .map(|(f, m)| {
                 (
-                    encode_role_name(f.strip_suffix(".json").unwrap_or(f)),
+                    f.strip_suffix(".json").unwrap_or(f).to_owned(),
                     m.version.get(),
                 )
             })
@@ -108,9 +112,38 @@ impl Repository {
                 report.removed.push(path);
             }
         }
+        // Deepest first, so a parent emptied by its children goes too;
+        // a directory that still holds anything stays.
+        for d in subdirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
         report.removed.sort();
         Ok(report)
     }
+}
+
+/// Every file below `dir` as (path relative to the walk's start with `/`
+/// separators, full path); directories are listed parents first.
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    files: &mut Vec<(String, PathBuf)>,
+    dirs: &mut Vec<PathBuf>,
+) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| RepoError::io(IoOp::Read, dir, e))? {
+        let entry = entry.map_err(|e| RepoError::io(IoOp::Read, dir, e))?;
+        let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let kind = entry
+            .file_type()
+            .map_err(|e| RepoError::io(IoOp::Read, entry.path(), e))?;
+        if kind.is_dir() {
+            dirs.push(entry.path());
+            walk(&entry.path(), &format!("{rel}/"), files, dirs)?;
+        } else if kind.is_file() {
+            files.push((rel, entry.path()));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -121,6 +154,8 @@ mod tests {
     fn only_versioned_metadata_names_parse() {
         assert_eq!(parse_name("12.bin-0a.json"), Some((12, "bin-0a")));
         assert_eq!(parse_name("3.a.b.json"), Some((3, "a.b")));
+        assert_eq!(parse_name("4.apps/v1.json"), Some((4, "apps/v1")));
+        assert_eq!(parse_name("apps/4.v1.json"), None);
         assert_eq!(parse_name("root.json"), None);
         assert_eq!(parse_name("x1.targets.json"), None);
         assert_eq!(parse_name("1.targets.json.tmp"), None);

@@ -13,6 +13,8 @@
 //!   content changed; snapshot only when a targets role changed (or it was
 //!   edited); timestamp only when snapshot changed (or it was edited) (F-79).
 //! - Signing of many roles runs on every core (`std::thread::scope`).
+//! - A successful publish removes the staged changes (crate::staging):
+//!   everything pending, staged or not, has just been published.
 
 use tuf_core::metadata::{MetaFile, Metadata, SignedMeta, Targets};
 use tuf_core::{DateTime, RoleType};
@@ -200,6 +202,12 @@ impl Repository {
         };
 
         let links = self.target_links(consistent)?;
+        // Role names from metadata made elsewhere are checked here too,
+        // before anything is written.
+        let target_files = prepared_targets
+            .iter()
+            .map(|p| self.layout.role_file(&p.role, p.version, consistent))
+            .collect::<Result<Vec<_>>>()?;
 
         // Nothing has been written yet: from here on only I/O can fail.
         let mut report = PublishReport {
@@ -218,15 +226,14 @@ impl Repository {
             }
             let mut batch = links;
             let copies = batch.len();
-            for p in &mut prepared_targets {
-                let path = self.layout.role_file(&p.role, p.version, consistent);
-                batch.push(BatchItem::Bytes(path, std::mem::take(&mut p.bytes)));
+            for (p, path) in prepared_targets.iter_mut().zip(&target_files) {
+                batch.push(BatchItem::Bytes(path.clone(), std::mem::take(&mut p.bytes)));
             }
             let written = fsio::write_batch(batch)?;
             report.target_copies = copies;
             created.extend(written.created);
             if let Some((s, p)) = &snapshot {
-                let path = self.layout.role_file("snapshot", s.version(), consistent);
+                let path = self.layout.role_file("snapshot", s.version(), consistent)?;
                 if consistent {
                     created.push(path.clone());
                 }
@@ -270,6 +277,12 @@ impl Repository {
             self.timestamp = t;
         }
         self.file_targets.clear();
+        // Everything staged is published now. Should removing the staging
+        // fail, it is refused as stale at the next open: its roles no
+        // longer follow the published versions.
+        if let Err(e) = self.clear_staged() {
+            tracing::warn!(error = %e, "published, but the staged changes could not be removed");
+        }
         tracing::debug!(?report, "published");
         Ok(report)
     }

@@ -7,7 +7,11 @@
 //!   or a lookup needs them, and verified the same way, so a change to one
 //!   of 16,384 bins reads, signs and writes only that bin.
 //! - Edits change memory only; nothing reaches the disk before
-//!   [`Repository::publish`]. An edit that fails changes nothing.
+//!   [`Repository::publish`], or [`Repository::stage`], which keeps the
+//!   unpublished changes under `REPO/.tuf-repo/staged/` for a later session
+//!   (see crate::staging). An edit that fails changes nothing.
+//! - `open` continues from the staged changes, if any;
+//!   [`Repository::open_published`] ignores them.
 //! - Time is read once, at `init`/`open` (or set with [`Repository::set_time`]),
 //!   and used for every expiry this session writes.
 //! - Private keys are never read from or written under the repository
@@ -107,9 +111,11 @@ pub struct Repository {
     /// `targets` and every delegated role loaded so far.
     pub(crate) targets: BTreeMap<String, RoleState<Targets>>,
     pub(crate) signers: Vec<SignerEntry>,
-    /// Targets added from files this session: linked under their hash
-    /// names at publish (F-71).
+    /// Targets added from files (this session or staged): linked under
+    /// their hash names at publish (F-71).
     pub(crate) file_targets: BTreeMap<TargetPath, AddedFile>,
+    /// Whether `REPO/.tuf-repo/staged/` holds staged changes.
+    pub(crate) staged: bool,
 }
 
 impl std::fmt::Debug for Repository {
@@ -247,6 +253,7 @@ impl Repository {
             targets: BTreeMap::from([(TARGETS.to_owned(), RoleState::new(targets))]),
             signers: Vec::new(),
             file_targets: BTreeMap::new(),
+            staged: false,
         };
         for s in signers {
             repo.add_signer(Arc::new(s));
@@ -269,8 +276,20 @@ impl Repository {
         Ok(repo)
     }
 
-    /// Open the repository in `dir`, reading the clock once.
+    /// Open the repository in `dir`, reading the clock once, and continue
+    /// from its staged changes if it has any ([`RepoError::Staged`] if they
+    /// cannot be loaded).
     pub fn open(dir: &Path) -> Result<Repository> {
+        let mut repo = Repository::open_published(dir)?;
+        repo.load_staged()?;
+        Ok(repo)
+    }
+
+    /// Open the published state of the repository in `dir`, ignoring any
+    /// staged changes (to inspect, or to
+    /// [`discard_staged`](Self::discard_staged) a staging that no longer
+    /// loads). Publishing from here discards the staging.
+    pub fn open_published(dir: &Path) -> Result<Repository> {
         let layout = Layout::new(dir);
         let config = RepoConfig::load(&layout.config_file())?;
         let root_path = layout.plain("root");
@@ -305,7 +324,7 @@ impl Repository {
         )?;
 
         let snap_meta = timestamp.signed.snapshot_meta().clone();
-        let snap_path = layout.role_file("snapshot", snap_meta.version, consistent);
+        let snap_path = layout.role_file("snapshot", snap_meta.version, consistent)?;
         let snap_bytes = fsio::read(&snap_path)?;
         let snapshot: Metadata<Snapshot> = load_verified(
             &snap_path,
@@ -328,7 +347,7 @@ impl Repository {
                     }
                     .into(),
                 })?;
-        let t_path = layout.role_file(TARGETS, t_meta.version, consistent);
+        let t_path = layout.role_file(TARGETS, t_meta.version, consistent)?;
         let t_bytes = fsio::read(&t_path)?;
         let targets: Metadata<Targets> = load_verified(
             &t_path,
@@ -339,7 +358,6 @@ impl Repository {
         )?;
 
         Ok(Repository {
-            layout,
             config,
             now: clock(),
             published_root: Some(root.clone()),
@@ -349,6 +367,8 @@ impl Repository {
             targets: BTreeMap::from([(TARGETS.to_owned(), RoleState::published(targets))]),
             signers: Vec::new(),
             file_targets: BTreeMap::new(),
+            staged: layout.staged_manifest().exists(),
+            layout,
         })
     }
 
@@ -480,13 +500,19 @@ impl Repository {
                 Err(RepoError::UnknownRole { .. }) => continue,
                 Err(e) => return Err(e),
             }
-            let children = self.children_of(&name);
-            if children.iter().any(|c| c == role) {
+            // Named roles and succinct bins alike.
+            if self.targets[&name]
+                .md
+                .signed
+                .delegations
+                .as_ref()
+                .is_some_and(|d| d.role_keys(role).is_some())
+            {
                 return Ok(name);
             }
             // Succinct bins never delegate further in what we write, but a
             // loaded repository may: only named roles are walked here.
-            queue.extend(children);
+            queue.extend(self.children_of(&name));
         }
         Err(RepoError::UnknownRole {
             role: role.to_owned(),
@@ -574,7 +600,7 @@ impl Repository {
         };
         let path = self
             .layout
-            .role_file(role, meta.version, self.consistent_snapshot());
+            .role_file(role, meta.version, self.consistent_snapshot())?;
         let bytes = fsio::read(&path)?;
         let keys = self.targets[&delegator]
             .md

@@ -115,6 +115,9 @@ pub struct GroupStatus {
     pub can_sign: u32,
     /// This group is the previous root's keys (root rotation, F-74).
     pub previous_root: bool,
+    /// Authorized keys that have not signed the current version: who may
+    /// still sign it.
+    pub unsigned: Vec<KeyId>,
 }
 
 /// Signature state of one role's current version.
@@ -217,9 +220,41 @@ impl Repository {
 
     /// Add a signature made elsewhere over [`signable_bytes`](Self::signable_bytes).
     /// It must be by an authorized key and verify; it replaces an earlier
-    /// signature by the same key.
+    /// signature by the same key. Only for an unpublished version of root,
+    /// targets or a delegated role ([`RepoError::NothingToSign`],
+    /// [`RepoError::SignedAtPublish`]).
     pub fn import_signature(&mut self, role: &str, signature: Signature) -> Result<()> {
+        if let Some(RoleType::Snapshot | RoleType::Timestamp) = RoleType::from_name(role) {
+            return Err(RepoError::SignedAtPublish {
+                role: role.to_owned(),
+            });
+        }
         self.load_if_targets(role)?;
+        if !self.md_parts(role)?.3 {
+            return Err(RepoError::NothingToSign {
+                role: role.to_owned(),
+            });
+        }
+        self.check_signature(role, &signature)?;
+        let sigs = self.signatures_mut(role);
+        sigs.retain(|s| s.keyid != signature.keyid);
+        sigs.push(signature);
+        Ok(())
+    }
+
+    /// The signatures `role`'s current version carries (loaded role).
+    pub(crate) fn signatures_of(&self, role: &str) -> &[Signature] {
+        match RoleType::from_name(role) {
+            Some(RoleType::Root) => &self.root.md.signatures,
+            Some(RoleType::Timestamp) => &self.timestamp.md.signatures,
+            Some(RoleType::Snapshot) => &self.snapshot.md.signatures,
+            _ => self.targets.get(role).map_or(&[], |s| &s.md.signatures),
+        }
+    }
+
+    /// Check that `signature` is by a key authorized for `role` and
+    /// verifies over its current version.
+    pub(crate) fn check_signature(&mut self, role: &str, signature: &Signature) -> Result<()> {
         let groups = self.signing_groups(role)?;
         let (msg, _, _, _) = self.md_parts(role)?;
         let key = groups
@@ -240,9 +275,6 @@ impl Repository {
         if !public.verify(&msg, &raw) {
             return Err(bad());
         }
-        let sigs = self.signatures_mut(role);
-        sigs.retain(|s| s.keyid != signature.keyid);
-        sigs.push(signature);
         Ok(())
     }
 
@@ -295,6 +327,12 @@ impl Repository {
                     signed,
                     can_sign: u32::try_from(can_sign).unwrap_or(u32::MAX),
                     previous_root: g.previous_root,
+                    unsigned: g
+                        .keys
+                        .iter()
+                        .filter(|(id, _)| !sigs.iter().any(|s| &s.keyid == id))
+                        .map(|(id, _)| id.clone())
+                        .collect(),
                 }
             })
             .collect();

@@ -33,11 +33,12 @@ const MAX_DEPTH: usize = 32;
 /// Size and modification time of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileStamp {
-    len: u64,
-    modified: Option<SystemTime>,
+    pub len: u64,
+    pub modified: Option<SystemTime>,
 }
 
-/// A target added from a file this session, to be linked at publish.
+/// A target added from a file (this session or a staged one), to be
+/// linked at publish.
 #[derive(Debug, Clone)]
 pub(crate) struct AddedFile {
     pub stamp: FileStamp,

@@ -37,6 +37,15 @@ pub enum Problem {
         /// The client's reason.
         error: tuf_core::Error,
     },
+    /// A delegated role whose name cannot be a metadata file a static web
+    /// server serves (see [`check_role_name`](crate::check_role_name));
+    /// checks below it stop.
+    InvalidRoleName {
+        /// The name.
+        role: String,
+        /// What is wrong with it.
+        reason: crate::RoleNameError,
+    },
     /// `root.json` differs from the newest `N.root.json`.
     RootJsonStale,
     /// A listed target file is missing.
@@ -135,7 +144,16 @@ impl Repository {
                     });
                     continue;
                 };
-                let file = self.layout.role_file(&child, meta.version, consistent);
+                let file = match self.layout.role_file(&child, meta.version, consistent) {
+                    Ok(f) => f,
+                    Err(RepoError::InvalidRoleName { role, reason }) => {
+                        report
+                            .problems
+                            .push(Problem::InvalidRoleName { role, reason });
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 let Some(bytes) = self.read_meta(&file, &mut report)? else {
                     continue;
                 };
@@ -234,7 +252,10 @@ impl Repository {
             expires: ts.expires,
         });
         let snap_v = ts.snapshot_meta().version;
-        let snap_file = self.layout.role_file("snapshot", snap_v, consistent);
+        let snap_file = self
+            .layout
+            .role_file("snapshot", snap_v, consistent)
+            .expect("a top-level role name is a valid file name");
         let Some(bytes) = self.read_meta(&snap_file, report)? else {
             return Ok(None);
         };
@@ -262,7 +283,10 @@ impl Repository {
             });
             return Ok(None);
         };
-        let t_file = self.layout.role_file(TARGETS, t_meta.version, consistent);
+        let t_file = self
+            .layout
+            .role_file(TARGETS, t_meta.version, consistent)
+            .expect("a top-level role name is a valid file name");
         let Some(bytes) = self.read_meta(&t_file, report)? else {
             return Ok(None);
         };

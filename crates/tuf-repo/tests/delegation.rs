@@ -201,3 +201,97 @@ fn rotating_a_bin_key_re_signs_every_bin() {
     let v = repo.verify().unwrap();
     assert!(v.is_ok(), "{:?}", v.problems);
 }
+
+#[test]
+fn removing_a_delegation_drops_the_unpublished_edits_of_its_role() {
+    let fx = Fixture::new();
+    let mut repo = fx.init(InitOptions::default());
+    let mut store = KeyStore::open(&fx.keys_dir).unwrap();
+    let (_, k) = store.generate("a", KeySpec::Ed25519, None).unwrap();
+    repo.load_signers(&store, "a", None).unwrap();
+    repo.add_delegation(
+        "targets",
+        DelegationSpec {
+            name: "a".into(),
+            scope: PathScope::Paths(vec!["a/*".into()]),
+            threshold: Threshold::ONE,
+            terminating: false,
+            keys: vec![k],
+        },
+    )
+    .unwrap();
+    repo.publish().unwrap();
+    // `a` gets a new version, then stops being delegated before publish:
+    // nothing could sign it any more, so the edit goes with the delegation.
+    assert_eq!(repo.add_target("a/x", file(b"x")).unwrap(), "a");
+    repo.remove_delegation("targets", "a").unwrap();
+    assert_eq!(repo.pending_roles(), ["targets"]);
+    let report = repo.publish().unwrap();
+    assert_eq!(report.targets, [("targets".to_owned(), 3)]);
+    assert!(repo.find_target("a/x").unwrap().is_none());
+}
+
+#[test]
+fn bin_and_role_names_published_under_an_unloaded_delegator_are_taken() {
+    let fx = Fixture::new();
+    let mut repo = fx.init(InitOptions::default());
+    let mut store = KeyStore::open(&fx.keys_dir).unwrap();
+    let (_, k) = store.generate("k", KeySpec::Ed25519, None).unwrap();
+    repo.load_signers(&store, "k", None).unwrap();
+    for name in ["a", "b"] {
+        repo.add_delegation(
+            "targets",
+            DelegationSpec {
+                name: name.into(),
+                scope: PathScope::Paths(vec![format!("{name}/*")]),
+                threshold: Threshold::ONE,
+                terminating: false,
+                keys: vec![k.clone()],
+            },
+        )
+        .unwrap();
+    }
+    let bins = |k: &tuf_core::metadata::Key| BinsSpec {
+        bit_length: 1,
+        name_prefix: "bin".into(),
+        threshold: Threshold::ONE,
+        keys: vec![k.clone()],
+    };
+    assert_eq!(
+        repo.add_succinct_bins("a", bins(&k)).unwrap(),
+        ["bin-0", "bin-1"]
+    );
+    repo.publish().unwrap();
+    drop(repo);
+
+    // A new session has loaded neither `a` nor its bins.
+    let mut repo = Repository::open(&fx.repo_dir).unwrap();
+    match repo.add_succinct_bins("b", bins(&k)) {
+        Err(RepoError::RoleExists { role }) => assert_eq!(role, "bin-0"),
+        other => panic!("{other:?}"),
+    }
+    let spec = DelegationSpec {
+        name: "bin-1".into(),
+        scope: PathScope::Paths(vec!["c/*".into()]),
+        threshold: Threshold::ONE,
+        terminating: false,
+        keys: vec![k.clone()],
+    };
+    match repo.add_delegation("b", spec) {
+        Err(RepoError::RoleExists { role }) => assert_eq!(role, "bin-1"),
+        other => panic!("{other:?}"),
+    }
+    assert!(repo.pending_roles().is_empty(), "refusals change nothing");
+    // Another prefix is free.
+    repo.load_signers(&store, "targets", None).unwrap();
+    let names = repo
+        .add_succinct_bins(
+            "b",
+            BinsSpec {
+                name_prefix: "b-bin".into(),
+                ..bins(&k)
+            },
+        )
+        .unwrap();
+    assert_eq!(names, ["b-bin-0", "b-bin-1"]);
+}

@@ -125,6 +125,9 @@ fn python_tuf_downloads_every_target_after_a_root_rotation() {
             .all(|a| a.role.starts_with("bin-"))
     );
     repo.publish().unwrap();
+    // Stored under the decoded name, where a static server looks for the
+    // `N.apps%2Fv1.json` clients request.
+    assert!(fx.repo_dir.join("metadata/1.apps/v1.json").is_file());
 
     // Rotate one root key (cross-signed by the old threshold) and the timestamp key.
     let old_root = store.entries("root")[0].keyid.clone();

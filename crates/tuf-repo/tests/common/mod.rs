@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tuf_core::metadata::{TargetFile, encode_role_name};
+use tuf_core::metadata::TargetFile;
 use tuf_core::trust::{Origin, SearchStep, TargetSearch};
 use tuf_core::{DateTime, TrustedMetadataSet};
 use tuf_repo::{InitOptions, Repository};
@@ -102,9 +102,9 @@ pub fn client_lookup(
     let consistent = set.root().consistent_snapshot();
     let name = |role: &str, v: u64| {
         if consistent {
-            meta.join(format!("{v}.{}.json", encode_role_name(role)))
+            meta.join(format!("{v}.{role}.json"))
         } else {
-            meta.join(format!("{}.json", encode_role_name(role)))
+            meta.join(format!("{role}.json"))
         }
     };
     let _ = set.update_timestamp(

@@ -32,9 +32,9 @@ class DirectoryFetcher(FetcherInterface):
         self.root = root
 
     def _fetch(self, url: str) -> Iterator[bytes]:
-        # Not unquoted: role names are percent-encoded in file names too
-        # (`apps%2Fv1.json`), as python-tuf's own repository writes them.
-        path = parse.urlparse(url).path.lstrip("/")
+        # Decoded, as a static web server does: role `apps/v1` is requested
+        # as `N.apps%2Fv1.json` and stored as `N.apps/v1.json`.
+        path = parse.unquote(parse.urlparse(url).path).lstrip("/")
         full = os.path.join(self.root, *path.split("/"))
         try:
             with open(full, "rb") as f:

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::{KeysArgs, open_for_signing, publish, spinner};
+use super::{KeysArgs, StageArgs, finish, open_for_signing, spinner};
 
 /// Arguments of `tuf repo add`.
 #[derive(Debug, clap::Args)]
@@ -13,6 +13,8 @@ pub(crate) struct AddArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// Files or directories to add, relative to the current directory; they
     /// must lie inside REPO/targets (directories are added recursively).
     #[arg(required = true, value_name = "FILE")]
@@ -47,8 +49,9 @@ impl AddArgs {
                 added.push(repo.add_target_file(&abs, self.custom.clone())?);
             }
         }
-        publish(
+        finish(
             &mut repo,
+            &self.mode,
             &format!("signing and publishing {} targets", added.len()),
         )?;
         for t in &added {

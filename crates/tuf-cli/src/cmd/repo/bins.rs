@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use tuf_core::metadata::Threshold;
 use tuf_repo::BinsSpec;
 
-use super::{KeysArgs, open_for_signing, publish};
+use super::{KeysArgs, StageArgs, finish, open_for_signing};
 
 /// Arguments of `tuf repo bins`.
 #[derive(Debug, clap::Args)]
@@ -15,6 +15,8 @@ pub(crate) struct BinsArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// Number of bins as a power of two: 2^BITS bins (1..=32).
     #[arg(long)]
     bits: u8,
@@ -54,8 +56,9 @@ impl BinsArgs {
             keys,
         };
         let names = repo.add_succinct_bins(&self.delegator, spec)?;
-        publish(
+        finish(
             &mut repo,
+            &self.mode,
             &format!("signing and publishing {} bins", names.len()),
         )?;
         println!(

@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use tuf_core::metadata::{PathScope, Threshold};
 use tuf_repo::DelegationSpec;
 
-use super::{KeysArgs, open_for_signing, publish};
+use super::{KeysArgs, StageArgs, finish, open_for_signing};
 
 /// Arguments of `tuf repo delegate`.
 #[derive(Debug, clap::Args)]
@@ -16,6 +16,8 @@ pub(crate) struct DelegateArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// Name of the new role.
     name: String,
     /// Path patterns the role is trusted for (`*` and `?` never cross `/`).
@@ -67,7 +69,7 @@ impl DelegateArgs {
             keys,
         };
         repo.add_delegation(&self.delegator, spec)?;
-        publish(&mut repo, "publishing")?;
+        finish(&mut repo, &self.mode, "publishing")?;
         println!("{} now delegates to {}", self.delegator, self.name);
         Ok(())
     }

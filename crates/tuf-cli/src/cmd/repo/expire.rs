@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 use tuf_core::RoleType;
 
-use super::{KeysArgs, open_for_signing, publish};
+use super::{KeysArgs, StageArgs, finish, open_for_signing};
 
 /// Arguments of `tuf repo expire`.
 #[derive(Debug, clap::Args)]
@@ -15,6 +15,8 @@ pub(crate) struct ExpireArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// The role: root, targets, snapshot, timestamp or a delegated role.
     role: String,
     /// New validity period in days; it also becomes the role's period for
@@ -44,7 +46,7 @@ impl ExpireArgs {
         let result = repo
             .refresh_expiry(&self.role)
             .map_err(anyhow::Error::from)
-            .and_then(|()| publish(&mut repo, "publishing"));
+            .and_then(|()| finish(&mut repo, &self.mode, "publishing"));
         if let Err(e) = result {
             // The period is tooling state saved at once: put it back so a
             // failed command leaves the repository as it was.

@@ -5,15 +5,26 @@
 //! Every editing command opens REPO, makes its change, loads the keys it
 //! may sign with from KEYS and publishes at once: either the new metadata
 //! is written completely or, on any error, nothing on disk changes.
+//!
+//! When KEYS cannot meet every threshold (an offline root key, a second
+//! signer elsewhere), `--stage` keeps the change unpublished under
+//! REPO/.tuf-repo/staged instead; later runs continue from it: `status`
+//! shows what needs signing, `sign` adds signatures from other key stores,
+//! `export-signable` and `import-signature` carry the bytes to an offline
+//! signer and its signature back, and `publish` publishes once every
+//! threshold is met (`discard` drops the staged changes).
 
 mod add;
 mod bins;
 mod delegate;
+mod detached;
 mod expire;
 mod init;
 mod prune;
+mod publish;
 mod remove;
 mod rotate_key;
+mod sign;
 mod status;
 mod targets;
 mod verify;
@@ -47,7 +58,8 @@ pub(crate) enum RepoCommand {
     ///
     /// Example: tuf repo remove REPO --keys KEYS app-0.9.tgz
     Remove(remove::RemoveArgs),
-    /// Show versions, expiry and signature thresholds of the top-level roles.
+    /// Show versions, expiry and signature thresholds of the top-level
+    /// roles and of every staged role, with the key ids that must still sign.
     ///
     /// Example: tuf repo status REPO --keys KEYS
     Status(status::StatusArgs),
@@ -85,11 +97,50 @@ pub(crate) enum RepoCommand {
     ///
     /// Example: tuf repo prune REPO --keep 3
     Prune(prune::PruneArgs),
+    /// Sign staged roles with the keys in KEYS, keep the signatures, and
+    /// publish once every threshold is met.
+    ///
+    /// Examples:
+    ///   tuf repo sign REPO --keys OTHER-KEYS root
+    ///   tuf repo sign REPO --keys KEYS --no-publish
+    Sign(sign::SignArgs),
+    /// Print what an offline signer must sign for a staged role: its
+    /// canonical bytes and who may sign them, as JSON.
+    ///
+    /// With -o FILE the bytes go to FILE and the JSON names it.
+    ///
+    /// Example: tuf repo export-signable REPO root -o root.signable
+    ExportSignable(detached::ExportSignableArgs),
+    /// Add a signature made elsewhere over `export-signable`'s bytes to a
+    /// staged role (it must verify) and keep it staged.
+    ///
+    /// Example: tuf repo import-signature REPO root --keyid 4f2a... --sig 9e1c...
+    ImportSignature(detached::ImportSignatureArgs),
+    /// Publish the staged changes once every threshold is met, signing
+    /// with the keys in KEYS (snapshot and timestamp need theirs).
+    ///
+    /// Example: tuf repo publish REPO --keys KEYS
+    Publish(publish::PublishArgs),
+    /// Drop the staged (unpublished) changes.
+    ///
+    /// Example: tuf repo discard REPO
+    Discard(publish::DiscardArgs),
 }
 
 impl RepoCommand {
     pub(crate) fn run(self) -> Result<()> {
-        self.dispatch().map_err(crate::cmd::repo::one_line)
+        self.dispatch().map_err(|e| {
+            let staged = matches!(
+                e.downcast_ref::<RepoError>(),
+                Some(RepoError::Staged { .. })
+            );
+            let e = one_line(e);
+            if staged {
+                anyhow::anyhow!("{e} (`tuf repo discard REPO` drops them)")
+            } else {
+                e
+            }
+        })
     }
 
     fn dispatch(self) -> Result<()> {
@@ -105,6 +156,11 @@ impl RepoCommand {
             RepoCommand::RotateKey(a) => a.run(),
             RepoCommand::Expire(a) => a.run(),
             RepoCommand::Prune(a) => a.run(),
+            RepoCommand::Sign(a) => a.run(),
+            RepoCommand::ExportSignable(a) => a.run(),
+            RepoCommand::ImportSignature(a) => a.run(),
+            RepoCommand::Publish(a) => a.run(),
+            RepoCommand::Discard(a) => a.run(),
         }
     }
 }
@@ -162,19 +218,112 @@ pub(crate) fn open_for_signing(repo: &Path, keys: &KeysArgs) -> Result<(Reposito
     Ok((r, store))
 }
 
-/// Publish with a spinner on stderr when there are many roles to sign.
-pub(crate) fn publish(repo: &mut Repository, what: &str) -> Result<PublishReport> {
+/// Whether an editing command publishes or stages its change.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StageArgs {
+    /// Do not publish: sign with the keys in KEYS and keep the change under
+    /// REPO/.tuf-repo/staged until more signatures are added (`tuf repo
+    /// sign`, `import-signature`) and `tuf repo publish` publishes it.
+    #[arg(long)]
+    stage: bool,
+}
+
+/// Finish an editing command: publish, or with `--stage` sign what KEYS
+/// can and stage.
+pub(crate) fn finish(repo: &mut Repository, mode: &StageArgs, what: &str) -> Result<()> {
+    if mode.stage {
+        for role in signable_pending(repo) {
+            repo.sign_role(&role)?;
+        }
+        repo.stage()?;
+        print_staged(repo)?;
+        return Ok(());
+    }
+    publish(
+        repo,
+        what,
+        "rerun with --stage to keep the change and collect the missing signatures",
+    )?;
+    Ok(())
+}
+
+/// Pending roles that take signatures before publish: root, targets and
+/// delegated roles (snapshot and timestamp are signed at publish).
+pub(crate) fn signable_pending(repo: &Repository) -> Vec<String> {
+    repo.pending_roles()
+        .into_iter()
+        .filter(|r| r != "snapshot" && r != "timestamp")
+        .collect()
+}
+
+/// Publish with a spinner on stderr when there are many roles to sign;
+/// `hint` follows a missing-signature error.
+pub(crate) fn publish(repo: &mut Repository, what: &str, hint: &str) -> Result<PublishReport> {
     let bar = spinner(what);
     let report = repo.publish();
     bar.finish_and_clear();
     let report = report.map_err(|e| match e {
         RepoError::ThresholdNotMet { .. } => {
-            anyhow::anyhow!("{e}: the key store lacks the key(s) to sign it")
+            anyhow::anyhow!("{e}: the key store lacks the key(s) to sign it; {hint}")
         }
         e => e.into(),
     })?;
     print_report(&report);
     Ok(report)
+}
+
+/// What one signing group of a role still needs, if anything.
+pub(crate) fn group_needs(g: &tuf_repo::GroupStatus) -> Option<String> {
+    if g.signed >= g.threshold {
+        return None;
+    }
+    let whose = if g.previous_root {
+        " of the previous root's keys"
+    } else {
+        ""
+    };
+    let ids: Vec<&str> = g.unsigned.iter().map(|k| k.as_str()).collect();
+    Some(format!(
+        "needs {} more signature(s){whose} from {}",
+        g.threshold - g.signed,
+        ids.join(" or ")
+    ))
+}
+
+/// One line per staged role: its version and what it still needs.
+pub(crate) fn print_staged(repo: &mut Repository) -> Result<()> {
+    let pending = repo.pending_roles();
+    if pending.is_empty() {
+        println!("nothing staged");
+        return Ok(());
+    }
+    let mut complete = true;
+    for role in pending {
+        let st = repo.signature_status(&role)?;
+        let state = if role == "snapshot" || role == "timestamp" {
+            "signed at publish".to_owned()
+        } else {
+            let needs: Vec<String> = st.groups.iter().filter_map(group_needs).collect();
+            if needs.is_empty() {
+                "signatures complete".to_owned()
+            } else {
+                complete = false;
+                needs.join("; ")
+            }
+        };
+        println!("staged {role} v{}: {state}", st.version);
+    }
+    if complete {
+        println!(
+            "ready: `tuf repo publish {} --keys KEYS` publishes it",
+            repo.dir().display()
+        );
+    } else {
+        println!(
+            "add signatures with `tuf repo sign` or `tuf repo export-signable` + `import-signature`"
+        );
+    }
+    Ok(())
 }
 
 /// One line saying what was written.

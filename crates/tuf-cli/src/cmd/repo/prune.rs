@@ -20,7 +20,8 @@ pub(crate) struct PruneArgs {
 
 impl PruneArgs {
     pub(crate) fn run(self) -> Result<()> {
-        let mut repo = Repository::open(&self.repo)?;
+        // Only published files are pruned; staged changes do not matter.
+        let mut repo = Repository::open_published(&self.repo)?;
         let report = repo.prune(self.keep)?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&report.removed)?);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::{KeysArgs, open_for_signing, publish};
+use super::{KeysArgs, StageArgs, finish, open_for_signing};
 
 /// Arguments of `tuf repo remove`.
 #[derive(Debug, clap::Args)]
@@ -13,6 +13,8 @@ pub(crate) struct RemoveArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// Target paths to remove (as listed, e.g. `docs/a.md`). Their files
     /// under REPO/targets are left in place.
     #[arg(required = true, value_name = "TARGET")]
@@ -26,7 +28,7 @@ impl RemoveArgs {
         for t in &self.targets {
             removed.push((t, repo.remove_target(t)?));
         }
-        publish(&mut repo, "publishing")?;
+        finish(&mut repo, &self.mode, "publishing")?;
         for (t, role) in removed {
             println!("removed {t} from {role}");
         }

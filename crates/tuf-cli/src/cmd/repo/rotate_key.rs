@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use tuf_core::RoleType;
 use tuf_core::metadata::KeyId;
 
-use super::{KeysArgs, open_for_signing, publish};
+use super::{KeysArgs, StageArgs, finish, open_for_signing};
 
 /// Arguments of `tuf repo rotate-key`.
 #[derive(Debug, clap::Args)]
@@ -15,6 +15,8 @@ pub(crate) struct RotateKeyArgs {
     repo: PathBuf,
     #[command(flatten)]
     keys: KeysArgs,
+    #[command(flatten)]
+    mode: StageArgs,
     /// The role: root, targets, snapshot, timestamp or a delegated role.
     role: String,
     /// Key id of the new key; KEYS must hold it (`tuf key generate` prints it).
@@ -59,7 +61,7 @@ impl RotateKeyArgs {
                 id
             }
         };
-        publish(&mut repo, "publishing")?;
+        finish(&mut repo, &self.mode, "publishing")?;
         println!("{}: key {old} replaced by {id}", self.role);
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use tuf_repo::{Repository, RoleStatus};
 
-use super::KeysArgs;
+use super::{KeysArgs, group_needs};
 
 /// Arguments of `tuf repo status`.
 #[derive(Debug, clap::Args)]
@@ -29,21 +29,15 @@ fn needs(r: &RoleStatus) -> String {
     if r.expired {
         out.push("EXPIRED: run `tuf repo expire`".to_owned());
     }
-    for g in &r.signatures.groups {
-        if g.signed < g.threshold {
-            let whose = if g.previous_root {
-                " of the previous root's keys"
-            } else {
-                ""
-            };
-            out.push(format!(
-                "needs {} more signature(s){whose}",
-                g.threshold - g.signed
-            ));
-        }
+    let pending = r.published_version != Some(r.version);
+    let online = r.role == "snapshot" || r.role == "timestamp";
+    if pending && online {
+        out.push("signed at publish".to_owned());
+    } else {
+        out.extend(r.signatures.groups.iter().filter_map(group_needs));
     }
-    if r.published_version != Some(r.version) {
-        out.push("unpublished".to_owned());
+    if pending {
+        out.push("staged, unpublished".to_owned());
     }
     if out.is_empty() {
         "ok".to_owned()
@@ -76,6 +70,7 @@ impl StatusArgs {
                             serde_json::json!({
                                 "threshold": g.threshold, "signed": g.signed,
                                 "can_sign": g.can_sign, "previous_root": g.previous_root,
+                                "unsigned_keyids": g.unsigned,
                             })
                         })
                         .collect();
@@ -90,7 +85,7 @@ impl StatusArgs {
                 .collect();
             let out = serde_json::json!({
                 "repository": self.repo, "consistent_snapshot": status.consistent_snapshot,
-                "roles": roles,
+                "staged": repo.has_staged_changes(), "roles": roles,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
             return Ok(());
@@ -104,6 +99,9 @@ impl StatusArgs {
                 "off"
             }
         );
+        if repo.has_staged_changes() {
+            println!("staged changes in {}/.tuf-repo/staged", self.repo.display());
+        }
         println!(
             "{:<12} {:>7}  {:<20}  {:<10}  STATE",
             "ROLE", "VERSION", "EXPIRES", "SIGNED"

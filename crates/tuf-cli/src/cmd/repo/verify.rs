@@ -20,6 +20,9 @@ fn describe(p: &Problem) -> String {
     match p {
         Problem::MissingMetadata { file } => format!("{}: missing", file.display()),
         Problem::Metadata { file, error } => format!("{}: {error}", file.display()),
+        Problem::InvalidRoleName { role, reason } => {
+            format!("role {role:?}: no file can hold it: {reason}")
+        }
         Problem::RootJsonStale => "root.json differs from the newest N.root.json".to_owned(),
         Problem::TargetMissing { target, file } => {
             format!("target {target}: {} is missing", file.display())
@@ -35,7 +38,8 @@ fn describe(p: &Problem) -> String {
 
 impl VerifyArgs {
     pub(crate) fn run(self) -> Result<()> {
-        let repo = Repository::open(&self.repo)?;
+        // What is published, whatever is staged.
+        let repo = Repository::open_published(&self.repo)?;
         let report = repo.verify()?;
         let problems: Vec<String> = report.problems.iter().map(describe).collect();
         if self.json {
