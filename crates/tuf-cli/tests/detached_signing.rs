@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Server, fails, ok, p, tree, write_target};
+use common::{Server, client_download, fails, ok, p, tree, write_target};
 use tuf_core::crypto::{PrivateKey, Signer};
 
 /// `tuf key list KEYS --json` entries as (role, keyid, file).
@@ -251,26 +251,7 @@ fn an_offline_root_signature_completes_a_staged_root_a_client_accepts() {
     // A client trusting root v1 accepts root v2 and the new target.
     let server = Server::start(&repo);
     let m = tmp.path().join("client");
-    ok(&[
-        "client",
-        "init",
-        "--metadata-dir",
-        p(&m),
-        p(&repo.join("metadata/1.root.json")),
-    ]);
-    let out = ok(&[
-        "client",
-        "download",
-        "--metadata-dir",
-        p(&m),
-        "--metadata-url",
-        &server.metadata_url(),
-        "--targets-url",
-        &server.targets_url(),
-        "--out",
-        p(&tmp.path().join("out")),
-        "app.tgz",
-    ]);
+    let out = client_download(&server, &repo, &m, &tmp.path().join("out"), &["app.tgz"]);
     assert!(out.contains("trusted: root v2"), "{out}");
     assert!(out.contains("app.tgz: 6 bytes, verified"), "{out}");
     let v: serde_json::Value =

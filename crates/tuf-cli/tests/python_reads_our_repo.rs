@@ -7,41 +7,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use common::{Server, keyids, ok, p, write_target};
-
-fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    let out = Command::new(project_root().join("scripts/pyenv.sh"))
-        .output()
-        .expect("scripts/pyenv.sh runs");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv.sh failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-/// Run py_client.py; returns stdout, panicking with stderr on failure.
-fn py_client(python: &Path, args: &[&str]) -> String {
-    let out = Command::new(python)
-        .arg(project_root().join("scripts/interop/py_client.py"))
-        .args(args)
-        .output()
-        .expect("py_client.py runs");
-    assert!(
-        out.status.success(),
-        "py_client.py {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{Server, keyids, ok, p, py_client, python, write_target};
 
 fn rotate(repo: &Path, keys: &Path, role: &str, key_type: &str) {
     let before = keyids(keys, role);

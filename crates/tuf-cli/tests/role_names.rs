@@ -7,40 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use common::{Server, fails, ok, p, tree, write_target};
-
-fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    let out = Command::new(project_root().join("scripts/pyenv.sh"))
-        .output()
-        .expect("scripts/pyenv.sh runs");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv.sh failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-fn py_client(python: &Path, args: &[&str]) -> String {
-    let out = Command::new(python)
-        .arg(project_root().join("scripts/interop/py_client.py"))
-        .args(args)
-        .output()
-        .expect("py_client.py runs");
-    assert!(
-        out.status.success(),
-        "py_client.py {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{Server, client_download, fails, ok, p, py_client, python, tree, write_target};
 
 #[test]
 fn a_role_named_apps_v1_is_served_from_a_subdirectory_to_both_clients() {
@@ -74,26 +41,13 @@ fn a_role_named_apps_v1_is_served_from_a_subdirectory_to_both_clients() {
 
     // tuf client
     let m = tmp.path().join("client");
-    ok(&[
-        "client",
-        "init",
-        "--metadata-dir",
-        p(&m),
-        p(&repo.join("metadata/1.root.json")),
-    ]);
-    let out = ok(&[
-        "client",
-        "download",
-        "--metadata-dir",
-        p(&m),
-        "--metadata-url",
-        &server.metadata_url(),
-        "--targets-url",
-        &server.targets_url(),
-        "--out",
-        p(&tmp.path().join("out")),
-        "apps/editor",
-    ]);
+    let out = client_download(
+        &server,
+        &repo,
+        &m,
+        &tmp.path().join("out"),
+        &["apps/editor"],
+    );
     assert!(out.contains("apps/editor: 20 bytes, verified"), "{out}");
 
     // python-tuf

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, fails, keyids, ok, p, tree, write_target};
+use common::{Server, client_download, fails, keyids, ok, p, tree, write_target};
 
 #[test]
 fn a_client_trusting_root_v1_follows_rotations_to_new_targets() {
@@ -153,26 +153,7 @@ fn a_client_trusting_root_v1_follows_rotations_to_new_targets() {
     let server = Server::start(&repo);
     let m = tmp.path().join("m");
     let dl = tmp.path().join("dl");
-    ok(&[
-        "client",
-        "init",
-        "--metadata-dir",
-        p(&m),
-        p(&repo.join("metadata/1.root.json")),
-    ]);
-    ok(&[
-        "client",
-        "download",
-        "--metadata-dir",
-        p(&m),
-        "--metadata-url",
-        &server.metadata_url(),
-        "--targets-url",
-        &server.targets_url(),
-        "--out",
-        p(&dl),
-        "alice/after.txt",
-    ]);
+    client_download(&server, &repo, &m, &dl, &["alice/after.txt"]);
     assert_eq!(
         std::fs::read(dl.join("alice%2Fafter.txt")).unwrap(),
         b"after three rotations"

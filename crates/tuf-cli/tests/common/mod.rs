@@ -140,3 +140,72 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The project root (for scripts/).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The python with python-tuf that `scripts/pyenv.sh` provides (it honours
+/// TUF_PYENV to reuse an environment).
+pub fn python() -> PathBuf {
+    let out = Command::new(project_root().join("scripts/pyenv.sh"))
+        .output()
+        .expect("scripts/pyenv.sh runs");
+    assert!(
+        out.status.success(),
+        "scripts/pyenv.sh failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// Run python-tuf's client (`scripts/interop/py_client.py`); returns stdout,
+/// panicking with stderr on failure.
+pub fn py_client(python: &Path, args: &[&str]) -> String {
+    let out = Command::new(python)
+        .arg(project_root().join("scripts/interop/py_client.py"))
+        .args(args)
+        .output()
+        .expect("py_client.py runs");
+    assert!(
+        out.status.success(),
+        "py_client.py {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `tuf client init` with the repository's first root into `metadata_dir`,
+/// then `tuf client download` of `targets` from `server` into `out`; returns
+/// the download's stdout.
+pub fn client_download(
+    server: &Server,
+    repo: &Path,
+    metadata_dir: &Path,
+    out: &Path,
+    targets: &[&str],
+) -> String {
+    ok(&[
+        "client",
+        "init",
+        "--metadata-dir",
+        p(metadata_dir),
+        p(&repo.join("metadata/1.root.json")),
+    ]);
+    let (metadata_url, targets_url) = (server.metadata_url(), server.targets_url());
+    let mut args = vec![
+        "client",
+        "download",
+        "--metadata-dir",
+        p(metadata_dir),
+        "--metadata-url",
+        &metadata_url,
+        "--targets-url",
+        &targets_url,
+        "--out",
+        p(out),
+    ];
+    args.extend_from_slice(targets);
+    ok(&args)
+}
