@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use tuf_core::metadata::{PathScope, Threshold};
 use tuf_repo::DelegationSpec;
 
-use super::{KeysArgs, StageArgs, finish, open_for_signing};
+use super::{KeysArgs, StageArgs, finish, open_for_signing, public_keys};
 
 /// Arguments of `tuf repo delegate`.
 #[derive(Debug, clap::Args)]
@@ -45,16 +45,7 @@ impl DelegateArgs {
     pub(crate) fn run(self) -> Result<()> {
         let (mut repo, store) = open_for_signing(&self.repo, &self.keys)?;
         let key_role = self.key_role.as_deref().unwrap_or(&self.name);
-        let keys: Vec<_> = store
-            .entries(key_role)
-            .iter()
-            .map(|e| e.public.clone())
-            .collect();
-        if keys.is_empty() {
-            bail!(
-                "the key store has no key for role {key_role:?}: run `tuf key generate KEYS --role {key_role}` first"
-            );
-        }
+        let keys = public_keys(&store, key_role)?;
         let scope = if self.paths.is_empty() {
             PathScope::HashPrefixes(self.hash_prefixes)
         } else {

@@ -230,6 +230,22 @@ pub(crate) struct StageArgs {
 
 /// Finish an editing command: publish, or with `--stage` sign what KEYS
 /// can and stage.
+/// The public keys KEYS holds for `role`; an error that says how to make one
+/// when there is none.
+pub(crate) fn public_keys(store: &KeyStore, role: &str) -> Result<Vec<tuf_core::metadata::Key>> {
+    let keys: Vec<_> = store
+        .entries(role)
+        .iter()
+        .map(|e| e.public.clone())
+        .collect();
+    if keys.is_empty() {
+        anyhow::bail!(
+            "the key store has no key for role {role:?}: run `tuf key generate KEYS --role {role}` first"
+        );
+    }
+    Ok(keys)
+}
+
 pub(crate) fn finish(repo: &mut Repository, mode: &StageArgs, what: &str) -> Result<()> {
     if mode.stage {
         for role in signable_pending(repo) {
