@@ -13,7 +13,7 @@
 
 use std::path::PathBuf;
 
-use tuf_core::metadata::{Metadata, Targets, Version};
+use tuf_core::metadata::{Delegations, Metadata, Targets, Version};
 use tuf_core::trust::Origin;
 use tuf_core::{DateTime, TrustedMetadataSet};
 
@@ -117,18 +117,11 @@ impl Repository {
         while let Some(path) = stack.pop() {
             accepted.push(path.clone());
             let t = set.targets_at(&path).expect("accepted before being pushed");
-            let children: Vec<String> = match &t.delegations {
-                None => Vec::new(),
-                Some(d) => match d.succinct_roles() {
-                    Some(s) => s.bin_names().collect(),
-                    None => d
-                        .roles()
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|r| r.name.clone())
-                        .collect(),
-                },
-            };
+            let children: Vec<String> = t
+                .delegations
+                .as_ref()
+                .map(Delegations::role_names)
+                .unwrap_or_default();
             for child in children.into_iter().rev() {
                 if !visited.insert(child.clone()) {
                     continue;

@@ -524,6 +524,19 @@ impl Delegations {
         Ok(id)
     }
 
+    /// Every role delegated to, in priority order (bins in index order).
+    pub fn role_names(&self) -> Vec<String> {
+        match &self.succinct_roles {
+            Some(s) => s.bin_names().collect(),
+            None => self
+                .roles
+                .iter()
+                .flatten()
+                .map(|r| r.name.clone())
+                .collect(),
+        }
+    }
+
     /// The delegations that apply to `target`, in priority order (§5.6.7.2).
     pub fn roles_for_target(&self, target: &str) -> Vec<DelegationStep> {
         if let Some(s) = &self.succinct_roles {

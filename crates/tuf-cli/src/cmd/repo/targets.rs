@@ -35,18 +35,12 @@ impl TargetsArgs {
             for (path, file) in &md.signed.targets {
                 rows.push((path.clone(), role.clone(), file.clone()));
             }
-            let children: Vec<String> = match &md.signed.delegations {
-                None => Vec::new(),
-                Some(d) => match d.succinct_roles() {
-                    Some(bins) => bins.bin_names().collect(),
-                    None => d
-                        .roles()
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|r| r.name.clone())
-                        .collect(),
-                },
-            };
+            let children: Vec<String> = md
+                .signed
+                .delegations
+                .as_ref()
+                .map(tuf_core::metadata::Delegations::role_names)
+                .unwrap_or_default();
             stack.extend(children.into_iter().rev());
         }
         if self.json {
