@@ -3,37 +3,22 @@
 //! through `scripts/check_crypto_interop.py`, run with the python that
 //! `scripts/pyenv.sh` provides (set `TUF_PYENV` to reuse an environment).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use tuf_core::crypto::{KeySpec, PrivateKey, RsaScheme, Signer};
+use tuf_testkit::{project_root, python};
 
 const MSG: &[u8] = "{\"_type\":\"root\",\"note\":\"signé par Rust\",\"version\":3}".as_bytes();
 const PASSPHRASE: &[u8] = "interop ✓ passphrase".as_bytes();
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    let out = Command::new(root().join("scripts/pyenv.sh"))
-        .output()
-        .expect("scripts/pyenv.sh runs");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv.sh failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
 
 fn run_check(python: &Path, manifest: &Value) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("manifest.json");
     std::fs::write(&path, serde_json::to_vec_pretty(manifest).unwrap()).unwrap();
     Command::new(python)
-        .arg(root().join("scripts/check_crypto_interop.py"))
+        .arg(project_root().join("scripts/check_crypto_interop.py"))
         .arg(&path)
         .output()
         .expect("the interop script runs")

@@ -377,20 +377,7 @@ fn metadata_we_sign_verifies_in_python_tuf() {
     let _ = set.update_snapshot(&snap_bytes, Origin::Remote).unwrap();
 
     let root_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let python = match std::env::var("TUF_PYTHON") {
-        Ok(p) => p,
-        Err(_) => {
-            let out = std::process::Command::new(root_dir.join("scripts/pyenv.sh"))
-                .output()
-                .expect("scripts/pyenv.sh runs");
-            assert!(
-                out.status.success(),
-                "pyenv.sh failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).unwrap().trim().to_owned()
-        }
-    };
+    let python = tuf_testkit::python();
     let out = std::process::Command::new(python)
         .arg(root_dir.join("scripts/interop/py_verify_repo.py"))
         .arg(tmp.path())

@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::Fixture;
@@ -18,23 +18,7 @@ use tuf_core::metadata::{PathScope, Threshold};
 use tuf_repo::{
     BinsSpec, DelegationSpec, InitOptions, KeyStore, RepoConfig, Repository, RoleKeySetup,
 };
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("TUF_PYTHON") {
-        return p.into();
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new("bash")
-        .arg(root.join("scripts/pyenv.sh"))
-        .output()
-        .expect("run scripts/pyenv.sh (or set TUF_PYTHON)");
-    assert!(
-        out.status.success(),
-        "pyenv.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
+use tuf_testkit::python;
 
 #[test]
 fn python_tuf_downloads_every_target_after_a_root_rotation() {

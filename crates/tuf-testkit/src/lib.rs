@@ -7,6 +7,8 @@
 
 pub mod http;
 pub mod mirror;
+mod python;
 mod sim;
 
+pub use python::{project_root, python};
 pub use sim::{RepositorySimulator, ts};

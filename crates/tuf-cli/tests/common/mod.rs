@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use tuf_testkit::{project_root, python};
+
 /// The `tuf` binary under test.
 pub fn tuf() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tuf"));
@@ -139,25 +142,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The project root (for scripts/).
-pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The python with python-tuf that `scripts/pyenv.sh` provides (it honours
-/// TUF_PYENV to reuse an environment).
-pub fn python() -> PathBuf {
-    let out = Command::new(project_root().join("scripts/pyenv.sh"))
-        .output()
-        .expect("scripts/pyenv.sh runs");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv.sh failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 /// Run python-tuf's client (`scripts/interop/py_client.py`); returns stdout,
