@@ -79,13 +79,19 @@ pub(crate) fn prepare<T: SignedMeta>(
     })
 }
 
+/// Distinct public keys of `group` that have a signature in `signatures`,
+/// counted the way clients count (tuf-core `RoleKeys::verify`): one key
+/// listed under two key ids counts once, and a key no client can use never
+/// counts. The signatures themselves were verified when made or imported.
 fn signed_count(group: &SigningGroup, signatures: &[Signature]) -> u32 {
-    let n = group
+    let keys: std::collections::HashSet<Vec<u8>> = group
         .keys
         .iter()
         .filter(|(id, _)| signatures.iter().any(|s| &s.keyid == id))
-        .count();
-    u32::try_from(n).unwrap_or(u32::MAX)
+        .filter_map(|(_, key)| PublicKey::from_key(key).ok())
+        .map(|public| public.material().to_vec())
+        .collect();
+    u32::try_from(keys.len()).unwrap_or(u32::MAX)
 }
 
 fn check_thresholds(role: &str, groups: &[SigningGroup], signatures: &[Signature]) -> Result<()> {
@@ -342,5 +348,36 @@ impl Repository {
             pending,
             groups,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tuf_core::crypto::{KeySpec, PrivateKey, Signer};
+    use tuf_core::metadata::{KeyId, Signature, Threshold};
+
+    use super::signed_count;
+    use crate::repository::SigningGroup;
+
+    #[test]
+    fn one_key_under_two_keyids_counts_once_toward_a_publish_threshold() {
+        let key = PrivateKey::generate(KeySpec::Ed25519).unwrap().public_key();
+        let (a, b) = (KeyId::new("a"), KeyId::new("b"));
+        let group = SigningGroup {
+            keys: vec![(a.clone(), key.clone()), (b.clone(), key)],
+            threshold: Threshold::new(2).unwrap(),
+            previous_root: false,
+        };
+        let sig = |keyid: &KeyId| Signature {
+            keyid: keyid.clone(),
+            sig: "00".into(),
+            unrecognized: Default::default(),
+        };
+        assert_eq!(signed_count(&group, &[sig(&a)]), 1);
+        assert_eq!(
+            signed_count(&group, &[sig(&a), sig(&b)]),
+            1,
+            "clients would see one key, not two"
+        );
     }
 }
