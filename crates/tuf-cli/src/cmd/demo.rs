@@ -122,7 +122,6 @@ impl DemoArgs {
             report.snapshot.unwrap_or(0),
             report.timestamp.unwrap_or(0)
         );
-        let _ = &mut keystore;
 
         println!("2. Serving it on loopback");
         let server = Arc::new(
