@@ -84,6 +84,19 @@ pub fn parse_and_verify<T: SignedMeta>(
     role: &str,
     delegators: &[&RoleKeys<'_>],
 ) -> Result<Verified<T>, Error> {
+    if bytes.len() >= PARALLEL_ABOVE {
+        // Skip a full scan of the envelope when `signed` is its last member.
+        if let Some(raw) = RawMetadata::split_signed_last(bytes, role) {
+            match verify(&raw, delegators) {
+                // A format error may only mean the guessed split was wrong
+                // (a member after `signed`): the strict path decides.
+                Err(Error::Format(_)) => {}
+                // Both full parses of `signed` succeeded, so the split was
+                // right and this outcome is the verdict.
+                done => return done,
+            }
+        }
+    }
     let raw = RawMetadata::parse_envelope(bytes, role)?;
     verify(&raw, delegators)
 }

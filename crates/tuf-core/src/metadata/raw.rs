@@ -16,7 +16,8 @@ use crate::error::{FormatError, VerifyError};
 #[derive(Debug)]
 pub struct RawMetadata<'a> {
     role: String,
-    signed: &'a RawValue,
+    /// The `signed` member's text as received (one JSON value).
+    signed: &'a str,
     signatures: Vec<Signature>,
     unrecognized: Map<String, Value>,
     canonical_signed: std::sync::OnceLock<Vec<u8>>,
@@ -95,11 +96,74 @@ impl<'a> RawMetadata<'a> {
         }
         Ok(RawMetadata {
             role: role.to_owned(),
-            signed: env.signed,
+            signed: env.signed.get(),
             signatures: env.signatures,
             unrecognized: env.unrecognized,
             canonical_signed: std::sync::OnceLock::new(),
         })
+    }
+
+    /// A fast split for large documents whose last member is `signed` (as
+    /// python-tuf and this crate write them): the members before it are
+    /// parsed, and `signed` is taken to be everything up to the closing
+    /// brace, *without* scanning it. That guess is only right if the text
+    /// is one JSON value, which the canonicalizer and the typed parse both
+    /// check in full: a caller must treat a format error from either as
+    /// "retry with [`parse_envelope`](Self::parse_envelope)", never as the
+    /// verdict (see `verify::parse_and_verify`). `None`: use the strict path.
+    pub(crate) fn split_signed_last(bytes: &'a [u8], role: &str) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let b = text.as_bytes();
+        let mut pos = skip_ws(b, 0);
+        if b.get(pos) != Some(&b'{') {
+            return None;
+        }
+        pos += 1;
+        let mut signatures: Option<Vec<Signature>> = None;
+        let mut unrecognized = Map::new();
+        loop {
+            pos = skip_ws(b, pos);
+            let key: String = next_value(text, &mut pos)?;
+            pos = skip_ws(b, pos);
+            if b.get(pos) != Some(&b':') {
+                return None;
+            }
+            pos = skip_ws(b, pos + 1);
+            match key.as_str() {
+                "signed" => {
+                    let end = trim_ws_end(b, b.len());
+                    let end = trim_ws_end(b, end.checked_sub(1).filter(|&e| b[e] == b'}')?);
+                    let signed = text.get(pos..end).filter(|s| !s.is_empty())?;
+                    let signatures = signatures?;
+                    let mut seen = HashSet::with_capacity(signatures.len());
+                    if !signatures.iter().all(|s| seen.insert(s.keyid.as_str())) {
+                        return None;
+                    }
+                    return Some(RawMetadata {
+                        role: role.to_owned(),
+                        signed,
+                        signatures,
+                        unrecognized,
+                        canonical_signed: std::sync::OnceLock::new(),
+                    });
+                }
+                "signatures" if signatures.is_none() => {
+                    signatures = Some(next_value(text, &mut pos)?);
+                }
+                "signatures" => return None,
+                _ => {
+                    let value: Value = next_value(text, &mut pos)?;
+                    if unrecognized.insert(key, value).is_some() {
+                        return None;
+                    }
+                }
+            }
+            pos = skip_ws(b, pos);
+            if b.get(pos) != Some(&b',') {
+                return None;
+            }
+            pos += 1;
+        }
     }
 
     /// Compute (once) the canonical bytes of `signed` as received, refusing
@@ -108,7 +172,7 @@ impl<'a> RawMetadata<'a> {
         if let Some(done) = self.canonical_signed.get() {
             return Ok(done);
         }
-        let bytes = canonical::canonicalize_text(self.signed.get())
+        let bytes = canonical::canonicalize_text(self.signed)
             .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
         Ok(self.canonical_signed.get_or_init(|| bytes))
     }
@@ -135,12 +199,12 @@ impl<'a> RawMetadata<'a> {
 
     /// The `signed` text as received.
     pub fn signed_text(&self) -> &str {
-        self.signed.get()
+        self.signed
     }
 
     /// Parse `signed` as `T` (format checks, including `_type`), untrusted.
     pub fn to_metadata<T: SignedMeta>(&self) -> Result<Metadata<T>, FormatError> {
-        let text = self.signed.get();
+        let text = self.signed;
         // Fast path: one plain parse. Path tracking and the separate `_type`
         // check cost more than the parse itself on a large targets.json, so
         // they run only to explain a failure.
@@ -168,7 +232,7 @@ impl<'a> RawMetadata<'a> {
             #[serde(rename = "_type")]
             kind: String,
         }
-        let t: TypeOnly = parse_typed(self.signed.get(), &self.role, "signed")?;
+        let t: TypeOnly = parse_typed(self.signed, &self.role, "signed")?;
         if t.kind != T::TYPE.as_str() {
             return Err(self.wrong_type::<T>(&t.kind));
         }
@@ -182,6 +246,33 @@ impl<'a> RawMetadata<'a> {
             format!("expected {:?}, got {:?}", T::TYPE.as_str(), got),
         )
     }
+}
+
+/// JSON whitespace (RFC 8259 §2).
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while b.get(pos).copied().is_some_and(is_ws) {
+        pos += 1;
+    }
+    pos
+}
+
+fn trim_ws_end(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && is_ws(b[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+/// Parse one JSON value starting at `text[*pos..]` and advance past it.
+fn next_value<'de, T: de::Deserialize<'de>>(text: &'de str, pos: &mut usize) -> Option<T> {
+    let mut stream = serde_json::Deserializer::from_str(text.get(*pos..)?).into_iter::<T>();
+    let value = stream.next()?.ok()?;
+    *pos += stream.byte_offset();
+    Some(value)
 }
 
 /// The keys and threshold a delegator assigns to one role. Key ids listed
@@ -268,6 +359,41 @@ impl<'a> RoleKeys<'a> {
                 verified: count,
                 threshold: self.threshold.get(),
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RawMetadata;
+
+    const SIGS: &str = r#"[{"keyid": "ab", "sig": "cd"}]"#;
+
+    #[test]
+    fn fast_split_takes_signed_up_to_the_closing_brace() {
+        let text = format!(
+            "\n {{ \"x\" : [1, {{}}], \"signatures\" :{SIGS},\t\"signed\" : {{\"a\": \"}}\"}} \r\n}}\n"
+        );
+        let raw = RawMetadata::split_signed_last(text.as_bytes(), "r").expect("fast path");
+        assert_eq!(raw.signed_text(), r#"{"a": "}"}"#);
+        assert_eq!(raw.signatures().len(), 1);
+        assert_eq!(raw.unrecognized["x"], serde_json::json!([1, {}]));
+    }
+
+    /// A missing closing brace is not noticed here: the guessed `signed`
+    /// (`{`) fails the full parses later, and the strict path decides.
+    #[test]
+    fn fast_split_declines_what_it_cannot_split() {
+        for text in [
+            format!(r#"{{"signed": {{}}, "signatures": {SIGS}}}"#),
+            format!(r#"{{"signatures": {SIGS}, "signatures": {SIGS}, "signed": {{}}}}"#),
+            format!(r#"{{"x": 1, "x": 2, "signatures": {SIGS}, "signed": {{}}}}"#),
+            format!(r#"{{"signatures": {SIGS} "signed": {{}}}}"#),
+            format!(r#"{{"signatures": {SIGS}, "signed": }}"#),
+            r#"[{"signatures": [], "signed": {}}]"#.to_owned(),
+            r#"{"signatures": [{"keyid": "a", "sig": "1"}, {"keyid": "a", "sig": "2"}], "signed": {}}"#.to_owned(),
+        ] {
+            assert!(RawMetadata::split_signed_last(text.as_bytes(), "r").is_none(), "{text}");
         }
     }
 }
