@@ -12,6 +12,10 @@
 #   RUNS         hyperfine runs per command (default 5; 3 for `large`)
 #   RSS_RUNS     /usr/bin/time runs for peak RSS (default 3; the median is kept)
 #   PORT         first loopback port to serve on (default 8731)
+#   SERVER       nginx (default; installed from Debian if missing: HTTP/1.1,
+#                keep-alive, sendfile) or python (`python3 -m http.server`,
+#                HTTP/1.0, one connection per file). Both clients always
+#                talk to the same server.
 #
 # Prints a summary and writes $BENCH_DATA/results/<workload>.{json,txt}.
 set -euo pipefail
@@ -24,9 +28,14 @@ results="$data/results"
 mkdir -p "$data" "$results" "$work_root"
 
 # Tools: hyperfine (installed once), python-tuf, our release binaries.
-if ! command -v hyperfine >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then apt-get install -y hyperfine >&2; else sudo apt-get install -y hyperfine >&2; fi
-fi
+server_kind="${SERVER:-nginx}"
+export PATH="$PATH:/usr/sbin"
+apt_install() { # apt_install PACKAGE COMMAND: once, if COMMAND is missing
+    command -v "$2" >/dev/null && return 0
+    if [ "$(id -u)" = 0 ]; then apt-get install -y "$1" >&2; else sudo apt-get install -y "$1" >&2; fi
+}
+apt_install hyperfine hyperfine
+if [ "$server_kind" = nginx ]; then apt_install nginx-light nginx; fi
 py="$(scripts/pyenv.sh)"
 cargo build --release -q -p tuf-client --example bench_repo --example bench_client
 bin="$root/target/release/examples"
@@ -50,10 +59,35 @@ server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
 trap stop_server EXIT
 
-serve() { # serve DIR: python3 -m http.server on loopback
+serve() { # serve DIR on loopback with $server_kind
     stop_server
     port=$((port + 1))
-    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$1" >/dev/null 2>&1 &
+    if [ "$server_kind" = nginx ]; then
+        local prefix="$data/nginx"
+        mkdir -p "$prefix/logs"
+        cat >"$prefix/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_requests 100000;
+    default_type application/octet-stream;
+    types { application/json json; }
+    server {
+        listen 127.0.0.1:$port;
+        root $1;
+    }
+}
+EOF
+        nginx -p "$prefix" -c "$prefix/nginx.conf" >/dev/null 2>&1 &
+    else
+        python3 -m http.server --bind 127.0.0.1 "$port" --directory "$1" >/dev/null 2>&1 &
+    fi
     server_pid=$!
     for _ in $(seq 50); do
         curl -sf -o /dev/null "http://127.0.0.1:$port/metadata/timestamp.json" && return 0
@@ -77,7 +111,7 @@ run_workload() { # run_workload KIND RUNS
     local url="http://127.0.0.1:$port"
     local largest
     largest=$(find "$repo/metadata" -name '*.json' -printf '%s %p\n' | sort -n | tail -1)
-    log "== $kind: repository $repo, largest metadata file: $largest"
+    log "== $kind: repository $repo (served by $server_kind), largest metadata file: $largest"
     log "  load before: $(load); nproc $(nproc)"
     export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
     hyperfine --style basic --runs "$runs" --warmup 1 \

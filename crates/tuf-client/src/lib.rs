@@ -23,6 +23,7 @@ mod store;
 mod targets;
 mod transport;
 mod updater;
+mod write_behind;
 
 // Public interface:
 pub use config::UpdaterConfig;

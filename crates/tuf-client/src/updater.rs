@@ -14,6 +14,10 @@
 //!   are ignored, or deleted when it says they must go (§5.3.11).
 //! - A refresh holds the store's exclusive lock, so processes sharing one
 //!   metadata directory update it one at a time.
+//! - Each new root is written before the next is requested (§5.3.8). Other
+//!   files are written by a second thread while the next one is fetched
+//!   ([`WriteBehind`]); every write is finished before the lock is released
+//!   and before `refresh` or a target lookup returns.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -27,6 +31,7 @@ use crate::error::Error;
 use crate::store::MetadataStore;
 use crate::targets::TargetDirectory;
 use crate::transport::{Transport, fetch_bytes};
+use crate::write_behind::WriteBehind;
 
 /// A target the trusted metadata lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,23 +140,13 @@ impl Updater {
         let time = self.reference_time.unwrap_or_else(now);
         let mut trusted = TrustedMetadataSet::new(&root, time)?;
         self.update_root(&mut trusted)?;
-        self.update_timestamp(&mut trusted)?;
-        self.update_snapshot(&mut trusted)?;
-        self.load_targets(&mut trusted, &[], "targets")?;
+        WriteBehind::run(self.store.as_ref(), |w| {
+            self.update_timestamp(&mut trusted, w)?;
+            self.update_snapshot(&mut trusted, w)?;
+            self.load_targets(&mut trusted, w, &[], "targets")
+        })?;
         self.trusted = Some(trusted);
         Ok(())
-    }
-
-    fn read_cached(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.store.get(name)?)
-    }
-
-    fn persist(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        Ok(self.store.put(name, bytes)?)
-    }
-
-    fn forget(&self, name: &str) -> Result<(), Error> {
-        Ok(self.store.remove(name)?)
     }
 
     fn fetch_required(&self, name: &str, limit: u64) -> Result<Vec<u8>, Error> {
@@ -174,36 +169,44 @@ impl Updater {
                 // §5.3.11, done before the new root is persisted: a later
                 // refresh starts from that root and could no longer tell
                 // that the cached timestamp and snapshot predate a rotation.
-                self.forget("timestamp.json")?;
-                self.forget("snapshot.json")?;
+                self.store.remove("timestamp.json")?;
+                self.store.remove("snapshot.json")?;
             }
             // §5.3.8: persist each root before fetching the next.
-            self.persist("root.json", &bytes)?;
+            self.store.put("root.json", &bytes)?;
         }
         trusted.check_final_root()?;
         Ok(())
     }
 
-    fn update_timestamp(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
-        if let Some(bytes) = self.read_cached("timestamp.json")? {
+    fn update_timestamp(
+        &self,
+        trusted: &mut TrustedMetadataSet,
+        w: &WriteBehind<'_>,
+    ) -> Result<(), Error> {
+        if let Some(bytes) = w.get("timestamp.json")? {
             match trusted.update_timestamp(&bytes, Origin::Cached) {
-                Ok(Outcome::Discarded) => self.forget("timestamp.json")?,
+                Ok(Outcome::Discarded) => w.remove("timestamp.json")?,
                 Ok(_) => {}
                 Err(e) => tracing::debug!("cached timestamp ignored: {e}"),
             }
         }
         let bytes = self.fetch_required("timestamp.json", self.config.timestamp_max_length)?;
         if let Outcome::Accepted { .. } = trusted.update_timestamp(&bytes, Origin::Remote)? {
-            self.persist("timestamp.json", &bytes)?;
+            w.put("timestamp.json", bytes)?;
         }
         Ok(())
     }
 
-    fn update_snapshot(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
-        if let Some(bytes) = self.read_cached("snapshot.json")? {
+    fn update_snapshot(
+        &self,
+        trusted: &mut TrustedMetadataSet,
+        w: &WriteBehind<'_>,
+    ) -> Result<(), Error> {
+        if let Some(bytes) = w.get("snapshot.json")? {
             match trusted.update_snapshot(&bytes, Origin::Cached) {
                 Ok(Outcome::Accepted { is_final: true }) => return Ok(()),
-                Ok(Outcome::Discarded) => self.forget("snapshot.json")?,
+                Ok(Outcome::Discarded) => w.remove("snapshot.json")?,
                 Ok(_) => {}
                 Err(e) => tracing::debug!("cached snapshot ignored: {e}"),
             }
@@ -219,7 +222,7 @@ impl Updater {
             meta.length.unwrap_or(self.config.snapshot_max_length),
         )?;
         let _ = trusted.update_snapshot(&bytes, Origin::Remote)?;
-        self.persist("snapshot.json", &bytes)?;
+        w.put("snapshot.json", bytes)?;
         Ok(())
     }
 
@@ -237,6 +240,7 @@ impl Updater {
     fn load_targets(
         &self,
         trusted: &mut TrustedMetadataSet,
+        w: &WriteBehind<'_>,
         parent: &[String],
         role: &str,
     ) -> Result<(), Error> {
@@ -248,7 +252,7 @@ impl Updater {
             }
         };
         let file = format!("{}.json", encode_role_name(role));
-        if let Some(bytes) = self.read_cached(&file)? {
+        if let Some(bytes) = w.get(&file)? {
             match offer(trusted, &bytes) {
                 Ok(()) => return Ok(()),
                 Err(e) => tracing::debug!("cached {file} ignored: {e}"),
@@ -269,7 +273,7 @@ impl Updater {
         let bytes =
             self.fetch_required(&name, meta.length.unwrap_or(self.config.targets_max_length))?;
         offer(trusted, &bytes)?;
-        self.persist(&file, &bytes)?;
+        w.put(&file, bytes)?;
         Ok(())
     }
 
@@ -293,21 +297,23 @@ impl Updater {
     ) -> Result<Option<TargetInfo>, Error> {
         let _lock = self.store.lock()?;
         let mut search = TargetSearch::new(target_path, self.config.max_delegations);
-        loop {
-            match search.next(trusted) {
-                SearchStep::NeedRole { parent, role } => {
-                    self.load_targets(trusted, &parent, &role)?
+        WriteBehind::run(self.store.as_ref(), |w| {
+            loop {
+                match search.next(trusted) {
+                    SearchStep::NeedRole { parent, role } => {
+                        self.load_targets(trusted, w, &parent, &role)?
+                    }
+                    SearchStep::Found { file, role_path } => {
+                        return Ok(Some(TargetInfo {
+                            path: target_path.to_owned(),
+                            file,
+                            role_path,
+                        }));
+                    }
+                    SearchStep::NotFound => return Ok(None),
                 }
-                SearchStep::Found { file, role_path } => {
-                    return Ok(Some(TargetInfo {
-                        path: target_path.to_owned(),
-                        file,
-                        role_path,
-                    }));
-                }
-                SearchStep::NotFound => return Ok(None),
             }
-        }
+        })
     }
 
     /// The URL of a target below `targets_base` (§5.7.3): `dir/HASH.name`
