@@ -83,7 +83,30 @@ pub fn fetch_bytes(
     url: &str,
     max_length: u64,
 ) -> Result<Option<Vec<u8>>, TransportError> {
-    let mut sink = LimitedSink::new(Vec::new(), max_length);
+    fetch_into(transport, url, max_length, Vec::new())
+}
+
+/// [`fetch_bytes`] of a file whose exact length trusted metadata gives:
+/// the buffer is allocated once at that size instead of growing (no copies,
+/// and no spare capacity held while the file is parsed).
+pub(crate) fn fetch_exact(
+    transport: &dyn Transport,
+    url: &str,
+    length: u64,
+) -> Result<Option<Vec<u8>>, TransportError> {
+    // Capped: the length is trusted, but an allocation failure would abort.
+    const MAX_PREALLOCATION: u64 = 256 << 20;
+    let capacity = usize::try_from(length.min(MAX_PREALLOCATION)).unwrap_or(0);
+    fetch_into(transport, url, length, Vec::with_capacity(capacity))
+}
+
+fn fetch_into(
+    transport: &dyn Transport,
+    url: &str,
+    max_length: u64,
+    buffer: Vec<u8>,
+) -> Result<Option<Vec<u8>>, TransportError> {
+    let mut sink = LimitedSink::new(buffer, max_length);
     let outcome = transport.fetch(url, max_length, &mut sink);
     match sink.check(url, outcome)? {
         Fetched::Found { .. } => Ok(Some(sink.into_inner())),

@@ -30,7 +30,7 @@ use crate::config::UpdaterConfig;
 use crate::error::Error;
 use crate::store::MetadataStore;
 use crate::targets::TargetDirectory;
-use crate::transport::{Transport, fetch_bytes};
+use crate::transport::{Transport, fetch_bytes, fetch_exact};
 use crate::write_behind::WriteBehind;
 
 /// A target the trusted metadata lists.
@@ -149,9 +149,21 @@ impl Updater {
         Ok(())
     }
 
-    fn fetch_required(&self, name: &str, limit: u64) -> Result<Vec<u8>, Error> {
+    /// Download `name`: exactly `length` bytes when trusted metadata gives
+    /// it, else at most `limit`.
+    fn fetch_required(
+        &self,
+        name: &str,
+        length: Option<u64>,
+        limit: u64,
+    ) -> Result<Vec<u8>, Error> {
         let url = format!("{}{name}", self.metadata_base);
-        fetch_bytes(self.transport.as_ref(), &url, limit)?.ok_or(Error::MissingRemote { url })
+        let transport = self.transport.as_ref();
+        match length {
+            Some(length) => fetch_exact(transport, &url, length)?,
+            None => fetch_bytes(transport, &url, limit)?,
+        }
+        .ok_or(Error::MissingRemote { url })
     }
 
     fn update_root(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
@@ -191,7 +203,8 @@ impl Updater {
                 Err(e) => tracing::debug!("cached timestamp ignored: {e}"),
             }
         }
-        let bytes = self.fetch_required("timestamp.json", self.config.timestamp_max_length)?;
+        let bytes =
+            self.fetch_required("timestamp.json", None, self.config.timestamp_max_length)?;
         if let Outcome::Accepted { .. } = trusted.update_timestamp(&bytes, Origin::Remote)? {
             w.put("timestamp.json", bytes)?;
         }
@@ -217,10 +230,7 @@ impl Updater {
             .snapshot_meta()
             .clone();
         let name = self.versioned(trusted, "snapshot", meta.version.get());
-        let bytes = self.fetch_required(
-            &name,
-            meta.length.unwrap_or(self.config.snapshot_max_length),
-        )?;
+        let bytes = self.fetch_required(&name, meta.length, self.config.snapshot_max_length)?;
         let _ = trusted.update_snapshot(&bytes, Origin::Remote)?;
         w.put("snapshot.json", bytes)?;
         Ok(())
@@ -270,8 +280,7 @@ impl Updater {
             })?
             .clone();
         let name = self.versioned(trusted, role, meta.version.get());
-        let bytes =
-            self.fetch_required(&name, meta.length.unwrap_or(self.config.targets_max_length))?;
+        let bytes = self.fetch_required(&name, meta.length, self.config.targets_max_length)?;
         offer(trusted, &bytes)?;
         w.put(&file, bytes)?;
         Ok(())
