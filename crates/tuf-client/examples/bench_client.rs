@@ -16,8 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use tuf_client::{
-    DirectoryStore, HttpConfig, HttpTransport, MetadataStore, TargetDirectory, Updater,
-    UpdaterConfig,
+    DirectoryStore, HttpConfig, HttpTransport, TargetDirectory, Updater, UpdaterConfig,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -33,7 +32,12 @@ fn main() -> Result<()> {
         std::fs::remove_dir_all(&work)?;
     }
     let store = DirectoryStore::new(work.join("metadata"))?;
-    store.put("root.json", &std::fs::read(repo.join("trusted_root.json"))?)?;
+    // Setup, not client work: a plain copy, as py_client_bench.py's
+    // shutil.copyfile (`tuf client init` stores it with an fsync instead).
+    std::fs::copy(
+        repo.join("trusted_root.json"),
+        work.join("metadata/root.json"),
+    )?;
     let target_path = std::fs::read_to_string(repo.join("target_path"))?;
 
     let mut http = HttpConfig::default();
