@@ -46,6 +46,7 @@ mod repository;
 mod role_name;
 mod role_state;
 mod root_keys;
+mod serialize;
 mod signing;
 mod staging;
 mod status;
