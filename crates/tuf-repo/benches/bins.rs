@@ -63,10 +63,7 @@ fn build(dir: &Path, n: usize) -> Repository {
         },
     )
     .expect("bins");
-    for i in 0..n {
-        let (path, file) = target(i, 0);
-        repo.add_target(&path, file).expect("add");
-    }
+    repo.add_targets((0..n).map(|i| target(i, 0))).expect("add");
     repo.publish().expect("publish");
     repo
 }
