@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -121,30 +122,29 @@ impl Repository {
     where
         I: IntoIterator<Item = (String, TargetFile)>,
     {
-        let entries: Vec<Option<(String, TargetFile)>> = targets.into_iter().map(Some).collect();
-        let mut paths = Vec::with_capacity(entries.len());
-        for (path, _) in entries.iter().flatten() {
-            TargetPath::check(path).map_err(|reason| RepoError::InvalidTargetPath {
-                path: path.clone(),
-                reason,
-            })?;
-            paths.push(path.as_str());
-        }
-        let placement = self.place_paths(&paths)?;
-        drop(paths);
+        let mut entries: Vec<Entry> = targets.into_iter().map(|e| Mutex::new(Some(e))).collect();
+        let placement = {
+            let mut paths = Vec::with_capacity(entries.len());
+            for entry in &mut entries {
+                let (path, _) = entry_mut(entry).as_ref().expect("not taken yet");
+                TargetPath::check(path).map_err(|reason| RepoError::InvalidTargetPath {
+                    path: path.clone(),
+                    reason,
+                })?;
+                paths.push(path.as_str());
+            }
+            self.place_paths(&paths)?
+        };
         let counts = self.add_placed(entries, &placement)?;
         Ok(placement.roles.into_iter().zip(counts).collect())
     }
 
     /// Add `entries` (paths checked) to the roles `placement` gives them
     /// (all loaded); returns how many each role received. Each role's
-    /// entries are sorted by path (the last entry for a path wins, as with
-    /// successive inserts) and merged into its map in one go.
-    fn add_placed(
-        &mut self,
-        mut entries: Vec<Option<(String, TargetFile)>>,
-        placement: &Placement,
-    ) -> Result<Vec<usize>> {
+    /// entries are gathered, sorted by path (the last entry for a path
+    /// wins, as with successive inserts) and made a map on every core, then
+    /// merged into the role in one go.
+    fn add_placed(&mut self, entries: Vec<Entry>, placement: &Placement) -> Result<Vec<usize>> {
         // Entry indices grouped by role (a counting sort), in input order.
         let counts = placement.counts();
         let mut starts = Vec::with_capacity(counts.len() + 1);
@@ -159,46 +159,25 @@ impl Repository {
             order[*slot] = i;
             *slot += 1;
         }
-        for (r, role) in placement.roles.iter().enumerate() {
-            let idx = &mut order[starts[r]..starts[r + 1]];
-            {
-                let path = |i: usize| entries[i].as_ref().map_or("", |(p, _)| p.as_str());
-                // By path, and for one path the last given first.
-                idx.sort_unstable_by(|&a, &b| path(a).cmp(path(b)).then(b.cmp(&a)));
-            }
-            let mut group: Vec<(String, TargetFile)> = Vec::with_capacity(idx.len());
-            for &i in idx.iter() {
-                let Some(entry) = entries[i].take() else {
-                    continue;
-                };
-                // An earlier entry for the path just kept: replaced.
-                if group.last().is_none_or(|(p, _)| *p != entry.0) {
-                    group.push(entry);
-                }
-            }
-            self.merge_targets(role, group)?;
+        let groups: Vec<&[usize]> = starts.windows(2).map(|w| &order[w[0]..w[1]]).collect();
+        for (r, map) in build_maps(&entries, &groups) {
+            self.merge_targets(&placement.roles[r], map)?;
         }
         Ok(counts)
     }
 
-    /// Add `entries`, sorted by path without repeats, to `role` (loaded):
-    /// a new version, as [`add_target_to`](Self::add_target_to) makes it.
-    /// A large batch is merged into the role's map at once rather than
-    /// inserted entry by entry.
-    fn merge_targets(&mut self, role: &str, entries: Vec<(String, TargetFile)>) -> Result<()> {
+    /// Add `new` to `role` (loaded): a new version, as
+    /// [`add_target_to`](Self::add_target_to) makes it. Entries of `new`
+    /// replace those listed for the same paths.
+    fn merge_targets(&mut self, role: &str, mut new: BTreeMap<String, TargetFile>) -> Result<()> {
         let map = &mut self.touch_targets(role)?.md.signed.targets;
-        if entries.len() < 16 || entries.len() < map.len() / 4 {
-            for (path, file) in entries {
-                map.insert(path, file);
-            }
-            return Ok(());
-        }
-        let mut new: BTreeMap<String, TargetFile> = entries.into_iter().collect();
         if map.is_empty() {
             *map = new;
-        } else {
-            // Values from `new` replace those already listed.
+        } else if new.len() >= map.len() / 4 {
+            // One pass over both.
             map.append(&mut new);
+        } else {
+            map.extend(new);
         }
         Ok(())
     }
@@ -459,13 +438,82 @@ impl Repository {
                 role: placement.roles[role as usize].clone(),
                 length: info.length,
             });
-            entries.push(Some((path.as_str().to_owned(), info)));
+            entries.push(Mutex::new(Some((path.as_str().to_owned(), info))));
             added.push((path, AddedFile { stamp, prefixed }));
         }
         self.add_placed(entries, &placement)?;
         self.file_targets.extend(added);
         Ok(out)
     }
+}
+
+/// One target of a bulk add. Each is taken exactly once, by whichever
+/// thread builds its role's map; the lock is never contended.
+type Entry = Mutex<Option<(String, TargetFile)>>;
+
+fn entry_mut(entry: &mut Entry) -> &mut Option<(String, TargetFile)> {
+    entry.get_mut().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The map of each group of entry indices, by group number: entries taken,
+/// sorted by path, the last entry for a path kept. On every core when
+/// there are many.
+fn build_maps(
+    entries: &[Entry],
+    groups: &[&[usize]],
+) -> Vec<(usize, BTreeMap<String, TargetFile>)> {
+    let build = |(r, idx): (usize, &&[usize])| {
+        let mut group: Vec<(usize, String, TargetFile)> = idx
+            .iter()
+            .filter_map(|&i| {
+                let taken = entries[i]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                taken.map(|(path, file)| (i, path, file))
+            })
+            .collect();
+        // By path, and for one path the last given first: kept by dedup.
+        group.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        group.dedup_by(|a, b| a.1 == b.1);
+        let map: BTreeMap<String, TargetFile> = group
+            .into_iter()
+            .map(|(_, path, file)| (path, file))
+            .collect();
+        (r, map)
+    };
+    let total: usize = groups.iter().map(|g| g.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < 8192 || threads == 1 {
+        return groups.iter().enumerate().map(build).collect();
+    }
+    // Contiguous runs of groups with about the same number of entries each.
+    let share = total.div_ceil(threads);
+    let build = &build;
+    std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        let mut from = 0;
+        while from < groups.len() {
+            let mut to = from;
+            let mut count = 0;
+            while to < groups.len() && count < share {
+                count += groups[to].len();
+                to += 1;
+            }
+            let part = &groups[from..to];
+            handles.push(s.spawn(move || {
+                part.iter()
+                    .enumerate()
+                    .map(|(k, g)| build((from + k, g)))
+                    .collect::<Vec<_>>()
+            }));
+            from = to;
+        }
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("sorting thread panicked"))
+            .collect()
+    })
 }
 
 /// Where many target paths belong: path `i` goes to `roles[of[i]]`.
