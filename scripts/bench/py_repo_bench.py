@@ -12,7 +12,11 @@ The same work with python-tuf's Metadata API (tuf.api.metadata):
                holding the changed target from disk, change it, re-sign that
                bin, snapshot and timestamp, write them.
 
-    python scripts/bench/py_repo_bench.py [--targets N] [--bits B] [--dir D]
+    python scripts/bench/py_repo_bench.py [--targets N] [--bits B] [--dir D] [--keep]
+
+--keep leaves the repository in D (as TUF_BENCH_KEEP does for the Rust
+bench): deleting 16,384 files slows the next run's file creation on some
+file systems (see docs/benchmarks.md).
 
 Run it with the project's venv python: "$(scripts/pyenv.sh)".
 """
@@ -121,27 +125,37 @@ def one_update(meta_dir: str, signers: dict, n: int, generation: int) -> None:
     write(timestamp, os.path.join(meta_dir, "timestamp.json"))
 
 
+def run(tmp: str, args: argparse.Namespace) -> None:
+    meta_dir = os.path.join(tmp, "metadata")
+    t0 = time.perf_counter()
+    signers = full_build(meta_dir, args.targets, args.bits)
+    t1 = time.perf_counter()
+    print(f"full_build: {args.targets} targets, {2**args.bits} bins: {t1 - t0:.2f} s")
+    times = []
+    for g in range(1, args.updates + 1):
+        s = time.perf_counter()
+        one_update(meta_dir, signers, args.targets, g)
+        times.append(time.perf_counter() - s)
+    times.sort()
+    print(f"one_target_update: median {times[len(times) // 2] * 1000:.1f} ms over {len(times)} runs "
+          f"(fastest {times[0] * 1000:.1f} ms, slowest {times[-1] * 1000:.1f} ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", type=int, default=1_000_000)
     ap.add_argument("--bits", type=int, default=14)
     ap.add_argument("--updates", type=int, default=10)
     ap.add_argument("--dir", default=None, help="work directory (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="leave the repository in the work directory")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        meta_dir = os.path.join(tmp, "metadata")
-        t0 = time.perf_counter()
-        signers = full_build(meta_dir, args.targets, args.bits)
-        t1 = time.perf_counter()
-        print(f"full_build: {args.targets} targets, {2**args.bits} bins: {t1 - t0:.2f} s")
-        times = []
-        for g in range(1, args.updates + 1):
-            s = time.perf_counter()
-            one_update(meta_dir, signers, args.targets, g)
-            times.append(time.perf_counter() - s)
-        times.sort()
-        print(f"one_target_update: median {times[len(times) // 2] * 1000:.1f} ms over {len(times)} runs "
-              f"(fastest {times[0] * 1000:.1f} ms, slowest {times[-1] * 1000:.1f} ms)")
+    if args.keep:
+        tmp = tempfile.mkdtemp(dir=args.dir)
+        run(tmp, args)
+        print(f"kept {tmp}")
+    else:
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            run(tmp, args)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 //!
 //! `TUF_BENCH_TARGETS` overrides the target count (e.g. for a quick run);
 //! `TUF_BENCH_DIR` the directory the repositories are built in (default:
-//! the system temporary directory).
+//! the system temporary directory); with `TUF_BENCH_KEEP` set they are
+//! left there (see docs/benchmarks.md on back-to-back runs).
 //! Compare with `scripts/bench/py_repo_bench.py` (python-tuf Metadata API).
 
 use std::path::Path;
@@ -32,10 +33,17 @@ fn target_count() -> usize {
 }
 
 fn workdir() -> tempfile::TempDir {
-    match std::env::var_os("TUF_BENCH_DIR") {
+    let mut dir = match std::env::var_os("TUF_BENCH_DIR") {
         Some(dir) => tempfile::tempdir_in(dir).expect("tempdir"),
         None => tempfile::tempdir().expect("tempdir"),
+    };
+    // Deleting 16,384 files makes the next run's file creation several
+    // times slower on some file systems (ext4 without a journal skips
+    // recently freed inodes): keep them for a series of runs.
+    if std::env::var_os("TUF_BENCH_KEEP").is_some() {
+        dir.disable_cleanup(true);
     }
+    dir
 }
 
 fn target(i: usize, generation: u64) -> (String, TargetFile) {
@@ -63,10 +71,7 @@ fn build(dir: &Path, n: usize) -> Repository {
         },
     )
     .expect("bins");
-    for i in 0..n {
-        let (path, file) = target(i, 0);
-        repo.add_target(&path, file).expect("add");
-    }
+    repo.add_targets((0..n).map(|i| target(i, 0))).expect("add");
     repo.publish().expect("publish");
     repo
 }

@@ -19,6 +19,9 @@
 //! - **Scale.** Delegated roles load lazily and only changed roles are
 //!   re-signed and re-written: changing one target among a million in
 //!   16,384 succinct bins touches that bin, snapshot and timestamp.
+//!   [`Repository::add_targets`] places many targets in one pass, and
+//!   publishing signs and serializes roles on every core, straight from
+//!   the model (byte-identical to the `serde_json::Value` path).
 //! - **Detached signing across sessions.** [`Repository::stage`] keeps
 //!   unpublished changes and the signatures collected so far under
 //!   `REPO/.tuf-repo/staged/`; [`Repository::open`] continues from them as
@@ -46,6 +49,7 @@ mod repository;
 mod role_name;
 mod role_state;
 mod root_keys;
+mod serialize;
 mod signing;
 mod staging;
 mod status;

@@ -58,7 +58,9 @@ fn expired_check<T: SignedMeta>(role: &str, t: &T, now: DateTime) -> Result<()> 
     Ok(())
 }
 
-/// Sign and serialize many targets roles, split across the cores.
+/// Sign and serialize many targets roles on every core. Threads take the
+/// next few roles as they finish (the machine may be shared, so equal
+/// shares would wait on the slowest); results keep the order of `work`.
 fn prepare_parallel(
     work: Vec<(&str, &Metadata<Targets>, Vec<SigningGroup>)>,
     signers: &[SignerEntry],
@@ -70,15 +72,25 @@ fn prepare_parallel(
             .map(|(role, md, groups)| prepare(role, md, groups, signers))
             .collect();
     }
-    let chunk = work.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<Prepared>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = work
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(role, md, groups)| prepare(role, md, groups, signers))
-                        .collect::<Result<Vec<_>>>()
+    const BATCH: usize = 16;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = &work;
+    let parts: Vec<Vec<(usize, Result<Prepared>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let from = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                        if from >= work.len() {
+                            return done;
+                        }
+                        for (i, (role, md, groups)) in
+                            work.iter().enumerate().skip(from).take(BATCH)
+                        {
+                            done.push((i, prepare(role, md, groups, signers)));
+                        }
+                    }
                 })
             })
             .collect();
@@ -87,11 +99,14 @@ fn prepare_parallel(
             .map(|h| h.join().expect("signing thread panicked"))
             .collect()
     });
-    let mut out = Vec::with_capacity(work.len());
-    for p in parts {
-        out.extend(p?);
+    let mut slots: Vec<Option<Result<Prepared>>> = (0..work.len()).map(|_| None).collect();
+    for (i, r) in parts.into_iter().flatten() {
+        slots[i] = Some(r);
     }
-    Ok(out)
+    slots
+        .into_iter()
+        .map(|r| r.expect("every role prepared"))
+        .collect()
 }
 
 impl Repository {

@@ -18,6 +18,7 @@ use tuf_core::{RoleType, canonical};
 
 use crate::error::{RepoError, Result};
 use crate::repository::{Repository, SignerEntry, SigningGroup, TARGETS, same_key};
+use crate::serialize;
 
 /// A role signed and serialized, ready to be written.
 #[derive(Debug)]
@@ -29,24 +30,56 @@ pub(crate) struct Prepared {
     pub bytes: Vec<u8>,
 }
 
-fn canonical_value<T: SignedMeta>(role: &str, md: &Metadata<T>) -> Result<(Value, Vec<u8>)> {
+/// Canonical JSON of `md.signed`: what signatures cover.
+fn signed_bytes<T: SignedMeta>(role: &str, md: &Metadata<T>) -> Result<Vec<u8>> {
+    if let Some(bytes) = serialize::canonical(&md.signed) {
+        return Ok(bytes);
+    }
     let value = serde_json::to_value(&md.signed).expect("metadata always serializes");
-    let bytes = canonical::to_canonical(&value).map_err(|source| RepoError::Canonical {
+    canonical::to_canonical(&value).map_err(|source| RepoError::Canonical {
         role: role.to_owned(),
         source,
-    })?;
-    Ok((value, bytes))
+    })
+}
+
+/// The file's bytes: `{"signatures": ..., "signed": ...}` (with any
+/// unknown envelope fields) as python-tuf writes it, from the canonical
+/// bytes `msg` of `md.signed`.
+fn file_bytes<T: SignedMeta>(md: &Metadata<T>, msg: &[u8], signatures: &[Signature]) -> Vec<u8> {
+    if md.unrecognized.is_empty()
+        && let Some(sigs) = serialize::canonical(signatures)
+    {
+        let mut envelope = Vec::with_capacity(msg.len() + sigs.len() + 32);
+        envelope.extend_from_slice(b"{\"signatures\":");
+        envelope.extend_from_slice(&sigs);
+        envelope.extend_from_slice(b",\"signed\":");
+        envelope.extend_from_slice(msg);
+        envelope.push(b'}');
+        if let Some(pretty) = serialize::pretty_from_canonical(&envelope) {
+            return pretty;
+        }
+    }
+    let mut envelope = md.unrecognized.clone();
+    envelope.insert(
+        "signatures".into(),
+        serde_json::to_value(signatures).expect("signatures serialize"),
+    );
+    envelope.insert(
+        "signed".into(),
+        serde_json::to_value(&md.signed).expect("metadata always serializes"),
+    );
+    tuf_core::json::to_pretty(&Value::Object(envelope))
 }
 
 /// Sign `md` with every loaded signer it lacks a signature from, check the
-/// thresholds and serialize. Serializes `signed` once for both purposes.
+/// thresholds and serialize.
 pub(crate) fn prepare<T: SignedMeta>(
     role: &str,
     md: &Metadata<T>,
     groups: &[SigningGroup],
     signers: &[SignerEntry],
 ) -> Result<Prepared> {
-    let (value, msg) = canonical_value(role, md)?;
+    let msg = signed_bytes(role, md)?;
     let mut signatures = md.signatures.clone();
     for group in groups {
         for (id, key) in &group.keys {
@@ -65,17 +98,11 @@ pub(crate) fn prepare<T: SignedMeta>(
         }
     }
     check_thresholds(role, groups, &signatures)?;
-    let mut envelope = md.unrecognized.clone();
-    envelope.insert(
-        "signatures".into(),
-        serde_json::to_value(&signatures).expect("signatures serialize"),
-    );
-    envelope.insert("signed".into(), value);
     Ok(Prepared {
         role: role.to_owned(),
         version: md.signed.version(),
+        bytes: file_bytes(md, &msg, &signatures),
         signatures,
-        bytes: tuf_core::json::to_pretty(&Value::Object(envelope)),
     })
 }
 
@@ -158,19 +185,19 @@ impl Repository {
     fn md_parts(&self, role: &str) -> Result<(Vec<u8>, &[Signature], Version, bool)> {
         let (bytes, sigs, version, pending) = match RoleType::from_name(role) {
             Some(RoleType::Root) => (
-                canonical_value(role, &self.root.md)?.1,
+                signed_bytes(role, &self.root.md)?,
                 &self.root.md.signatures,
                 self.root.version(),
                 self.root.is_pending(),
             ),
             Some(RoleType::Timestamp) => (
-                canonical_value(role, &self.timestamp.md)?.1,
+                signed_bytes(role, &self.timestamp.md)?,
                 &self.timestamp.md.signatures,
                 self.timestamp.version(),
                 self.timestamp.is_pending(),
             ),
             Some(RoleType::Snapshot) => (
-                canonical_value(role, &self.snapshot.md)?.1,
+                signed_bytes(role, &self.snapshot.md)?,
                 &self.snapshot.md.signatures,
                 self.snapshot.version(),
                 self.snapshot.is_pending(),
@@ -183,7 +210,7 @@ impl Repository {
                         role: role.to_owned(),
                     })?;
                 (
-                    canonical_value(role, &s.md)?.1,
+                    signed_bytes(role, &s.md)?,
                     &s.md.signatures,
                     s.version(),
                     s.is_pending(),
@@ -354,10 +381,105 @@ impl Repository {
 #[cfg(test)]
 mod tests {
     use tuf_core::crypto::{KeySpec, PrivateKey, Signer};
-    use tuf_core::metadata::{KeyId, Signature, Threshold};
+    use tuf_core::metadata::{
+        KeyId, Metadata, Root, Signature, SignedMeta, Snapshot, Targets, Threshold, Timestamp,
+    };
 
-    use super::signed_count;
+    use super::{file_bytes, signed_bytes, signed_count};
     use crate::repository::SigningGroup;
+
+    /// The bytes as publishing made them before `crate::serialize`: through
+    /// a `serde_json::Value` and tuf-core's writers.
+    fn via_value<T: SignedMeta>(md: &Metadata<T>) -> (Vec<u8>, Vec<u8>) {
+        let value = serde_json::to_value(&md.signed).unwrap();
+        let msg = tuf_core::canonical::to_canonical(&value).unwrap();
+        let mut envelope = md.unrecognized.clone();
+        envelope.insert(
+            "signatures".into(),
+            serde_json::to_value(&md.signatures).unwrap(),
+        );
+        envelope.insert("signed".into(), value);
+        let file = tuf_core::json::to_pretty(&serde_json::Value::Object(envelope));
+        (msg, file)
+    }
+
+    fn same_bytes<T: SignedMeta>(name: &str, json: serde_json::Value) {
+        let md: Metadata<T> = serde_json::from_value(json).unwrap();
+        let (msg, file) = via_value(&md);
+        let fast = signed_bytes("role", &md).unwrap();
+        assert!(fast == msg, "{name}: canonical bytes differ");
+        let fast_file = file_bytes(&md, &fast, &md.signatures);
+        assert!(
+            fast_file == file,
+            "{name}: file bytes differ:\n{}\n{}",
+            String::from_utf8_lossy(&fast_file),
+            String::from_utf8_lossy(&file)
+        );
+    }
+
+    /// Every metadata file of python-tuf's fixtures (all four top-level
+    /// types, delegations, succinct bins, unknown fields at every level,
+    /// every key type) serializes to the same bytes both ways.
+    #[test]
+    fn direct_serialization_matches_the_value_path_on_python_fixtures() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|e| e == "json")
+                    && p.components().any(|c| c.as_os_str() == "metadata")
+                {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&tuf_testkit::mirror::PythonFixture::root_dir(), &mut files);
+        assert!(files.len() > 40, "fixtures found: {}", files.len());
+        for f in files {
+            let json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+            let name = f.display().to_string();
+            match json["signed"]["_type"].as_str().unwrap() {
+                "root" => same_bytes::<Root>(&name, json),
+                "targets" => same_bytes::<Targets>(&name, json),
+                "snapshot" => same_bytes::<Snapshot>(&name, json),
+                "timestamp" => same_bytes::<Timestamp>(&name, json),
+                other => panic!("{name}: {other}"),
+            }
+        }
+    }
+
+    /// Floats and envelope fields take the `Value` path, with the same result.
+    #[test]
+    fn what_the_direct_path_leaves_out_still_serializes_the_same() {
+        let json = serde_json::json!({
+            "signatures": [{"keyid": "ab", "sig": "cd", "x-extra": [1, "é"]}],
+            "signed": {
+                "_type": "targets", "spec_version": "1.0.31", "version": 3,
+                "expires": "2030-01-01T00:00:00Z",
+                "targets": {"a\u{e9}/\"q\"": {"length": 1, "hashes": {"sha256": "00"},
+                            "custom": {"z": 1, "a": [true, null]}, "x-more": {}}},
+                "x-unknown": "\n"
+            },
+            "x-envelope": {"b": 1, "a": 2}
+        });
+        same_bytes::<Targets>("envelope fields", json);
+        let json = serde_json::json!({
+            "signatures": [],
+            "signed": {
+                "_type": "targets", "spec_version": "1.0.31", "version": 3,
+                "expires": "2030-01-01T00:00:00Z", "targets": {},
+                "x-float": 1.5
+            }
+        });
+        let md: Metadata<Targets> = serde_json::from_value(json).unwrap();
+        assert!(matches!(
+            signed_bytes("targets", &md),
+            Err(crate::RepoError::Canonical { .. })
+        ));
+    }
 
     #[test]
     fn one_key_under_two_keyids_counts_once_toward_a_publish_threshold() {

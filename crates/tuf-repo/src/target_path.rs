@@ -36,6 +36,13 @@ pub struct TargetPath(String);
 impl TargetPath {
     /// Validate `path`.
     pub fn new(path: &str) -> Result<Self, TargetPathError> {
+        Self::check(path)?;
+        Ok(TargetPath(path.to_owned()))
+    }
+
+    /// Validate `path` without keeping it (for bulk adds, which keep the
+    /// caller's `String`).
+    pub(crate) fn check(path: &str) -> Result<(), TargetPathError> {
         if path.is_empty() {
             return Err(TargetPathError::Empty);
         }
@@ -52,7 +59,7 @@ impl TargetPath {
                 _ => {}
             }
         }
-        Ok(TargetPath(path.to_owned()))
+        Ok(())
     }
 
     /// The name as metadata lists it.

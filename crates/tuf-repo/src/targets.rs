@@ -17,7 +17,9 @@
 //! - Adding many targets is all or nothing: every file is hashed and every
 //!   role placed before the first one is changed.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -104,6 +106,151 @@ impl Repository {
             .targets
             .insert(path.as_str().to_owned(), file);
         Ok(())
+    }
+
+    /// Add (or replace) many targets at once, each placed as
+    /// [`add_target`](Self::add_target) would place it, at a fraction of
+    /// the cost per target: paths are checked and placed in one pass (the
+    /// bin of each is computed on every core), and each role's new entries
+    /// are merged into it at once.
+    ///
+    /// All or nothing: every path is checked and every role placed (and
+    /// loaded) before the first role changes. A path given twice keeps its
+    /// last entry, as successive `add_target` calls would. Returns how many
+    /// of the given targets went to each role.
+    pub fn add_targets<I>(&mut self, targets: I) -> Result<BTreeMap<String, usize>>
+    where
+        I: IntoIterator<Item = (String, TargetFile)>,
+    {
+        let mut entries: Vec<Entry> = targets.into_iter().map(|e| Mutex::new(Some(e))).collect();
+        let placement = {
+            let mut paths = Vec::with_capacity(entries.len());
+            for entry in &mut entries {
+                let (path, _) = entry_mut(entry).as_ref().expect("not taken yet");
+                TargetPath::check(path).map_err(|reason| RepoError::InvalidTargetPath {
+                    path: path.clone(),
+                    reason,
+                })?;
+                paths.push(path.as_str());
+            }
+            self.place_paths(&paths)?
+        };
+        let counts = self.add_placed(entries, &placement)?;
+        Ok(placement.roles.into_iter().zip(counts).collect())
+    }
+
+    /// Add `entries` (paths checked) to the roles `placement` gives them
+    /// (all loaded); returns how many each role received. Each role's
+    /// entries are gathered, sorted by path (the last entry for a path
+    /// wins, as with successive inserts) and made a map on every core, then
+    /// merged into the role in one go.
+    fn add_placed(&mut self, entries: Vec<Entry>, placement: &Placement) -> Result<Vec<usize>> {
+        // Entry indices grouped by role (a counting sort), in input order.
+        let counts = placement.counts();
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        starts.push(0);
+        for c in &counts {
+            starts.push(starts.last().copied().unwrap_or(0) + c);
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0usize; entries.len()];
+        for (i, &role) in placement.of.iter().enumerate() {
+            let slot = &mut next[role as usize];
+            order[*slot] = i;
+            *slot += 1;
+        }
+        let groups: Vec<&[usize]> = starts.windows(2).map(|w| &order[w[0]..w[1]]).collect();
+        for (r, map) in build_maps(&entries, &groups) {
+            self.merge_targets(&placement.roles[r], map)?;
+        }
+        Ok(counts)
+    }
+
+    /// Add `new` to `role` (loaded): a new version, as
+    /// [`add_target_to`](Self::add_target_to) makes it. Entries of `new`
+    /// replace those listed for the same paths.
+    fn merge_targets(&mut self, role: &str, mut new: BTreeMap<String, TargetFile>) -> Result<()> {
+        let map = &mut self.touch_targets(role)?.md.signed.targets;
+        if map.is_empty() {
+            *map = new;
+        } else if new.len() >= map.len() / 4 {
+            // One pass over both.
+            map.append(&mut new);
+        } else {
+            map.extend(new);
+        }
+        Ok(())
+    }
+
+    /// The role each of `paths` (already checked) belongs in, as
+    /// [`role_for_target`](Self::role_for_target) finds it, for many paths
+    /// in one walk of the delegations: each delegator is loaded and
+    /// consulted once for all the paths that reach it. Every role returned
+    /// is loaded.
+    pub(crate) fn place_paths(&mut self, paths: &[&str]) -> Result<Placement> {
+        let mut placement = Placement {
+            roles: Vec::new(),
+            of: vec![0; paths.len()],
+        };
+        let mut index: HashMap<String, u32> = HashMap::new();
+        // (role, delegations followed to reach it, paths that reached it)
+        let mut work: Vec<(String, usize, Vec<usize>)> =
+            vec![(TARGETS.to_owned(), 0, (0..paths.len()).collect())];
+        while let Some((role, depth, idx)) = work.pop() {
+            if idx.is_empty() {
+                continue;
+            }
+            let mut here = Vec::new();
+            if depth < MAX_DEPTH {
+                self.ensure_loaded(&role)?;
+                match &self.targets[&role].md.signed.delegations {
+                    None => here = idx,
+                    Some(d) => {
+                        if let Some(bins) = d.succinct_roles() {
+                            let mut by_bin = bin_indices(bins, paths, &idx);
+                            by_bin.sort_unstable();
+                            for run in by_bin.chunk_by(|a, b| a.0 == b.0) {
+                                let name = bins.bin_name(run[0].0);
+                                work.push((name, depth + 1, run.iter().map(|r| r.1).collect()));
+                            }
+                        } else {
+                            let roles = d.roles().unwrap_or(&[]);
+                            let mut by_role = vec![Vec::new(); roles.len()];
+                            for i in idx {
+                                match roles.iter().position(|r| r.is_delegated_path(paths[i])) {
+                                    Some(r) => by_role[r].push(i),
+                                    None => here.push(i),
+                                }
+                            }
+                            for (r, idx) in roles.iter().zip(by_role) {
+                                work.push((r.name.clone(), depth + 1, idx));
+                            }
+                        }
+                    }
+                }
+            } else {
+                // As far as a lookup goes (MAX_DEPTH delegations); loaded
+                // now so that adding to it cannot fail later.
+                self.ensure_loaded(&role)?;
+                here = idx;
+            }
+            if here.is_empty() {
+                continue;
+            }
+            let n = match index.get(&role) {
+                Some(&n) => n,
+                None => {
+                    let n = u32::try_from(placement.roles.len()).expect("fewer than 2^32 roles");
+                    index.insert(role.clone(), n);
+                    placement.roles.push(role);
+                    n
+                }
+            };
+            for i in here {
+                placement.of[i] = n;
+            }
+        }
+        Ok(placement)
     }
 
     /// Remove the target at `path` from the role a client would find it in.
@@ -267,19 +414,20 @@ impl Repository {
         Ok(out)
     }
 
-    /// Place hashed files: every role is chosen before any is changed.
+    /// Place hashed files: every role is chosen (and loaded) before any is
+    /// changed.
     fn place(
         &mut self,
         files: Vec<(TargetPath, TargetFile, FileStamp)>,
     ) -> Result<Vec<AddedTarget>> {
-        let mut roles = Vec::with_capacity(files.len());
-        for (path, _, _) in &files {
-            let role = self.role_for_target(path.as_str())?;
-            self.ensure_loaded(&role)?;
-            roles.push(role);
-        }
+        let placement = {
+            let paths: Vec<&str> = files.iter().map(|(p, _, _)| p.as_str()).collect();
+            self.place_paths(&paths)?
+        };
         let mut out = Vec::with_capacity(files.len());
-        for ((path, info, stamp), role) in files.into_iter().zip(roles) {
+        let mut added = Vec::with_capacity(files.len());
+        let mut entries = Vec::with_capacity(files.len());
+        for ((path, info, stamp), &role) in files.into_iter().zip(&placement.of) {
             let prefixed = info
                 .hash_prefixed_paths(path.as_str())
                 .iter()
@@ -287,15 +435,128 @@ impl Repository {
                 .collect();
             out.push(AddedTarget {
                 path: path.to_string(),
-                role: role.clone(),
+                role: placement.roles[role as usize].clone(),
                 length: info.length,
             });
-            self.add_target_to(&role, path.as_str(), info)?;
-            self.file_targets
-                .insert(path, AddedFile { stamp, prefixed });
+            entries.push(Mutex::new(Some((path.as_str().to_owned(), info))));
+            added.push((path, AddedFile { stamp, prefixed }));
         }
+        self.add_placed(entries, &placement)?;
+        self.file_targets.extend(added);
         Ok(out)
     }
+}
+
+/// One target of a bulk add. Each is taken exactly once, by whichever
+/// thread builds its role's map; the lock is never contended.
+type Entry = Mutex<Option<(String, TargetFile)>>;
+
+fn entry_mut(entry: &mut Entry) -> &mut Option<(String, TargetFile)> {
+    entry.get_mut().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The map of each group of entry indices, by group number: entries taken,
+/// sorted by path, the last entry for a path kept. On every core when
+/// there are many.
+fn build_maps(
+    entries: &[Entry],
+    groups: &[&[usize]],
+) -> Vec<(usize, BTreeMap<String, TargetFile>)> {
+    let build = |(r, idx): (usize, &&[usize])| {
+        let mut group: Vec<(usize, String, TargetFile)> = idx
+            .iter()
+            .filter_map(|&i| {
+                let taken = entries[i]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                taken.map(|(path, file)| (i, path, file))
+            })
+            .collect();
+        // By path, and for one path the last given first: kept by dedup.
+        group.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        group.dedup_by(|a, b| a.1 == b.1);
+        let map: BTreeMap<String, TargetFile> = group
+            .into_iter()
+            .map(|(_, path, file)| (path, file))
+            .collect();
+        (r, map)
+    };
+    let total: usize = groups.iter().map(|g| g.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < 8192 || threads == 1 {
+        return groups.iter().enumerate().map(build).collect();
+    }
+    // Contiguous runs of groups with about the same number of entries each.
+    let share = total.div_ceil(threads);
+    let build = &build;
+    std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        let mut from = 0;
+        while from < groups.len() {
+            let mut to = from;
+            let mut count = 0;
+            while to < groups.len() && count < share {
+                count += groups[to].len();
+                to += 1;
+            }
+            let part = &groups[from..to];
+            handles.push(s.spawn(move || {
+                part.iter()
+                    .enumerate()
+                    .map(|(k, g)| build((from + k, g)))
+                    .collect::<Vec<_>>()
+            }));
+            from = to;
+        }
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("sorting thread panicked"))
+            .collect()
+    })
+}
+
+/// Where many target paths belong: path `i` goes to `roles[of[i]]`.
+#[derive(Debug)]
+pub(crate) struct Placement {
+    pub roles: Vec<String>,
+    pub of: Vec<u32>,
+}
+
+impl Placement {
+    /// How many paths go to each of `roles`.
+    fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.roles.len()];
+        for &r in &self.of {
+            counts[r as usize] += 1;
+        }
+        counts
+    }
+}
+
+/// `(bin, i)` for each path index `i` in `idx`: one SHA-256 per path, on
+/// every core when there are many.
+fn bin_indices(
+    bins: &tuf_core::metadata::SuccinctRoles,
+    paths: &[&str],
+    idx: &[usize],
+) -> Vec<(u64, usize)> {
+    let one = |i: &usize| (bins.bin_for_target(paths[*i]), *i);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if idx.len() < 8192 || threads == 1 {
+        return idx.iter().map(one).collect();
+    }
+    let chunk = idx.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = idx
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("hashing thread panicked"))
+            .collect()
+    })
 }
 
 fn checked(path: &str) -> Result<TargetPath> {

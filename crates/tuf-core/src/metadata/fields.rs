@@ -2,6 +2,7 @@
 //! `spec_version`, key ids and hash maps. A value of these types is valid by
 //! construction, so metadata built from them cannot carry e.g. a threshold of 0.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::num::{NonZeroU32, NonZeroU64};
@@ -169,37 +170,80 @@ impl std::borrow::Borrow<str> for KeyId {
 
 /// A non-empty map from hash algorithm name to lowercase hex digest.
 ///
-/// Kept as a small sorted vector rather than a `BTreeMap`: a targets.json
-/// holds one of these per target, and a `BTreeMap` node costs over 500 bytes
-/// for the usual single entry.
+/// Not a `BTreeMap`: a targets.json holds one of these per target, and a
+/// `BTreeMap` node costs over 500 bytes for the usual single entry. The
+/// usual single digest is held inline, and the algorithm names this crate
+/// knows are not allocated, so describing a target costs one allocation
+/// (its digest) instead of three.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hashes(Vec<(String, String)>);
+pub struct Hashes(HashesRepr);
+
+/// Algorithm names, sorted and distinct; `One` exactly when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HashesRepr {
+    One(Cow<'static, str>, String),
+    Many(Vec<(Cow<'static, str>, String)>),
+}
+
+/// `name` without an allocation when it is one of the usual algorithms.
+pub(crate) fn algorithm_name(name: &str) -> Cow<'static, str> {
+    match name {
+        "sha224" => Cow::Borrowed("sha224"),
+        "sha256" => Cow::Borrowed("sha256"),
+        "sha384" => Cow::Borrowed("sha384"),
+        "sha512" => Cow::Borrowed("sha512"),
+        "sha512_256" => Cow::Borrowed("sha512_256"),
+        other => Cow::Owned(other.to_owned()),
+    }
+}
 
 impl Hashes {
     /// Build from a map; `None` if it is empty.
     pub fn new(map: BTreeMap<String, String>) -> Option<Self> {
-        (!map.is_empty()).then(|| Hashes(map.into_iter().collect()))
+        Self::from_sorted(
+            map.into_iter()
+                .map(|(a, h)| (algorithm_name(&a), h))
+                .collect(),
+        )
+    }
+    /// From pairs sorted by algorithm name without repeats; `None` if empty.
+    pub(crate) fn from_sorted(mut pairs: Vec<(Cow<'static, str>, String)>) -> Option<Self> {
+        match pairs.len() {
+            0 => None,
+            1 => pairs.pop().map(|(a, h)| Hashes(HashesRepr::One(a, h))),
+            _ => Some(Hashes(HashesRepr::Many(pairs))),
+        }
+    }
+    fn pairs(&self) -> &[(Cow<'static, str>, String)] {
+        match &self.0 {
+            HashesRepr::One(..) => &[],
+            HashesRepr::Many(v) => v,
+        }
     }
     /// The algorithm → hex digest pairs, in algorithm-name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(a, h)| (a.as_str(), h.as_str()))
+        let one = match &self.0 {
+            HashesRepr::One(a, h) => Some((a.as_ref(), h.as_str())),
+            HashesRepr::Many(_) => None,
+        };
+        one.into_iter()
+            .chain(self.pairs().iter().map(|(a, h)| (a.as_ref(), h.as_str())))
     }
     /// Digest for one algorithm.
     pub fn get(&self, algorithm: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(a, _)| a == algorithm)
-            .map(|(_, h)| h.as_str())
+        self.iter().find(|(a, _)| *a == algorithm).map(|(_, h)| h)
     }
     /// The pairs as a map (a copy).
     pub fn as_map(&self) -> BTreeMap<String, String> {
-        self.0.iter().cloned().collect()
+        self.iter()
+            .map(|(a, h)| (a.to_owned(), h.to_owned()))
+            .collect()
     }
 }
 
 impl Serialize for Hashes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(a, h)| (a, h)))
+        s.collect_map(self.iter())
     }
 }
 
@@ -212,18 +256,17 @@ impl<'de> Deserialize<'de> for Hashes {
                 f.write_str("a map")
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
-                let mut pairs: Vec<(String, String)> = Vec::with_capacity(1);
-                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                let mut pairs: Vec<(Cow<'static, str>, String)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? {
+                    let k = k.as_str();
                     // As a BTreeMap would: a repeated key keeps the last value.
-                    match pairs.binary_search_by(|(a, _)| a.as_str().cmp(&k)) {
+                    match pairs.binary_search_by(|(a, _)| a.as_ref().cmp(k)) {
                         Ok(i) => pairs[i].1 = v,
-                        Err(i) => pairs.insert(i, (k, v)),
+                        Err(i) => pairs.insert(i, (algorithm_name(k), v)),
                     }
                 }
-                if pairs.is_empty() {
-                    return Err(de::Error::custom("hashes must not be empty"));
-                }
-                Ok(Hashes(pairs))
+                Hashes::from_sorted(pairs)
+                    .ok_or_else(|| de::Error::custom("hashes must not be empty"))
             }
         }
         d.deserialize_map(V)
@@ -321,6 +364,32 @@ pub(crate) fn present_strings<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_one_or_many_behave_as_a_sorted_map() {
+        let one: Hashes = serde_json::from_str(r#"{"sha256": "aa"}"#).unwrap();
+        assert_eq!(one.iter().collect::<Vec<_>>(), [("sha256", "aa")]);
+        assert_eq!(one.get("sha256"), Some("aa"));
+        assert_eq!(one.get("sha512"), None);
+        let many: Hashes = serde_json::from_str(
+            r#"{"sha512": "bb", "x-own": "cc", "sha256": "aa", "sha512": "dd"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            many.iter().collect::<Vec<_>>(),
+            [("sha256", "aa"), ("sha512", "dd"), ("x-own", "cc")],
+            "sorted, a repeated name keeps its last digest"
+        );
+        assert_eq!(
+            serde_json::to_string(&many).unwrap(),
+            r#"{"sha256":"aa","sha512":"dd","x-own":"cc"}"#
+        );
+        assert_eq!(Hashes::new(many.as_map()), Some(many.clone()));
+        assert_eq!(Hashes::new(one.as_map()), Some(one.clone()));
+        assert_ne!(one, many);
+        assert!(Hashes::new(BTreeMap::new()).is_none());
+        assert!(serde_json::from_str::<Hashes>("{}").is_err());
+    }
 
     #[test]
     fn spec_version_rules() {

@@ -2,12 +2,13 @@
 //! §5.5.2, §5.6.2, §5.7.3). Every listed algorithm must match; an algorithm we
 //! cannot compute is a mismatch, never a pass.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::io::Read;
 
 use aws_lc_rs::digest;
 
 use super::Hashes;
+use super::fields::algorithm_name;
 use crate::error::LengthOrHashError;
 
 /// The algorithm names (as python's hashlib spells them) we can compute.
@@ -24,10 +25,19 @@ fn algorithm(name: &str) -> Option<&'static digest::Algorithm> {
     })
 }
 
+/// Lowercase hex of `bytes`, in one allocation of the final size
+/// (`hex::encode` collects a char iterator: several times slower, which
+/// shows when describing a million small targets).
+fn lower_hex(bytes: &[u8]) -> String {
+    let mut buf = vec![0; bytes.len() * 2];
+    hex::encode_to_slice(bytes, &mut buf).expect("buffer is twice the input");
+    String::from_utf8(buf).expect("hex digits are ASCII")
+}
+
 /// Incremental length-and-hash computation; feed chunks, then [`finish`](Self::finish)
 /// or [`verify`](Self::verify). Lets a caller stream a download to disk while hashing.
 pub struct Hasher {
-    contexts: Vec<(String, digest::Context)>,
+    contexts: Vec<(Cow<'static, str>, digest::Context)>,
     length: u64,
     unsupported: Option<String>,
 }
@@ -48,7 +58,7 @@ impl Hasher {
         let mut unsupported = None;
         for name in algorithms {
             match algorithm(name) {
-                Some(alg) => contexts.push((name.to_owned(), digest::Context::new(alg))),
+                Some(alg) => contexts.push((algorithm_name(name), digest::Context::new(alg))),
                 None => unsupported = unsupported.or(Some(name.to_owned())),
             }
         }
@@ -82,12 +92,15 @@ impl Hasher {
         if let Some(name) = self.unsupported {
             return Err(LengthOrHashError::UnsupportedAlgorithm(name));
         }
-        let map: BTreeMap<String, String> = self
+        let mut pairs: Vec<_> = self
             .contexts
             .into_iter()
-            .map(|(n, c)| (n, hex::encode(c.finish())))
+            .map(|(n, c)| (n, lower_hex(c.finish().as_ref())))
             .collect();
-        let hashes = Hashes::new(map)
+        // Sorted by name; an algorithm named twice gives the same digest.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        let hashes = Hashes::from_sorted(pairs)
             .ok_or_else(|| LengthOrHashError::UnsupportedAlgorithm(String::new()))?;
         Ok((self.length, hashes))
     }
@@ -201,7 +214,7 @@ mod tests {
 
     #[test]
     fn unknown_algorithm_is_a_mismatch_not_a_pass() {
-        let mut map = BTreeMap::new();
+        let mut map = std::collections::BTreeMap::new();
         map.insert(
             "sha256".into(),
             digest_bytes(b"x", &["sha256"])
