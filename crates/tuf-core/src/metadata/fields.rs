@@ -256,14 +256,24 @@ impl<'de> Deserialize<'de> for Hashes {
                 f.write_str("a map")
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
-                let mut pairs: Vec<(Cow<'static, str>, String)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? {
+                // The usual single digest never touches the vector.
+                let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? else {
+                    return Err(de::Error::custom("hashes must not be empty"));
+                };
+                let first = (algorithm_name(k.as_str()), v);
+                let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? else {
+                    return Ok(Hashes(HashesRepr::One(first.0, first.1)));
+                };
+                let mut pairs = vec![first];
+                let mut next = Some((k, v));
+                while let Some((k, v)) = next.take() {
                     let k = k.as_str();
                     // As a BTreeMap would: a repeated key keeps the last value.
                     match pairs.binary_search_by(|(a, _)| a.as_ref().cmp(k)) {
                         Ok(i) => pairs[i].1 = v,
                         Err(i) => pairs.insert(i, (algorithm_name(k), v)),
                     }
+                    next = map.next_entry::<MemberName<'de>, String>()?;
                 }
                 Hashes::from_sorted(pairs)
                     .ok_or_else(|| de::Error::custom("hashes must not be empty"))
