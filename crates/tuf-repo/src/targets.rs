@@ -325,8 +325,13 @@ impl Repository {
     }
 
     /// Add every file below `dir` (absolute, or relative to `REPO/targets/`;
-    /// it must lie inside it) as a target, in path order.
-    pub fn add_target_tree(&mut self, dir: &Path) -> Result<Vec<AddedTarget>> {
+    /// it must lie inside it) as a target, in path order, each with `custom`
+    /// as its `custom` field.
+    pub fn add_target_tree(
+        &mut self,
+        dir: &Path,
+        custom: Option<Value>,
+    ) -> Result<Vec<AddedTarget>> {
         let base = self.canonical_targets_dir()?;
         let start = if dir.is_absolute() {
             dir.to_path_buf()
@@ -345,7 +350,12 @@ impl Repository {
         for f in files {
             resolved.push(self.resolve_target_file(&base, &f)?);
         }
-        let hashed = self.hash_files(resolved)?;
+        let mut hashed = self.hash_files(resolved)?;
+        if custom.is_some() {
+            for (_, info, _) in &mut hashed {
+                info.custom = custom.clone();
+            }
+        }
         self.place(hashed)
     }
 

@@ -122,7 +122,7 @@ fn target_paths_outside_the_repository_are_refused() {
         Err(RepoError::TargetOutsideRepository { .. })
     ));
     assert!(matches!(
-        repo.add_target_tree(Path::new("..")),
+        repo.add_target_tree(Path::new(".."), None),
         Err(RepoError::TargetOutsideRepository { .. })
     ));
     #[cfg(unix)]
@@ -138,7 +138,7 @@ fn target_paths_outside_the_repository_are_refused() {
         ));
         // A tree walk meets the same link and refuses the whole batch.
         assert!(matches!(
-            repo.add_target_tree(Path::new("")),
+            repo.add_target_tree(Path::new(""), None),
             Err(RepoError::TargetOutsideRepository { .. })
         ));
         std::fs::remove_file(fx.repo_dir.join("targets/link.txt")).unwrap();

@@ -97,7 +97,7 @@ fn python_tuf_downloads_every_target_after_a_root_rotation() {
     for (i, n) in names.iter().enumerate() {
         fx.write_target(n, format!("content {i}").repeat(i * 1000 + 1).as_bytes());
     }
-    let added = repo.add_target_tree(Path::new("")).unwrap();
+    let added = repo.add_target_tree(Path::new(""), None).unwrap();
     assert_eq!(
         added.iter().find(|a| a.path == "apps/editor").unwrap().role,
         "apps/v1"

@@ -13,7 +13,8 @@ fn init_add_publish_is_accepted_by_verify_and_by_a_client() {
     let mut repo = fx.init(InitOptions::default());
     fx.write_target("a.txt", b"hello");
     fx.write_target("dir/sub/b.bin", &[7u8; 100_000]);
-    repo.add_target_tree(std::path::Path::new("")).unwrap();
+    repo.add_target_tree(std::path::Path::new(""), None)
+        .unwrap();
     let report = repo.publish().unwrap();
     assert_eq!(report.targets, vec![("targets".to_owned(), 2)]);
     assert_eq!((report.snapshot, report.timestamp), (Some(2), Some(2)));

@@ -42,7 +42,7 @@ impl AddArgs {
             let abs = std::path::absolute(file).with_context(|| file.display().to_string())?;
             if abs.is_dir() {
                 let bar = spinner(&format!("hashing {}", file.display()));
-                let result = repo.add_target_tree(&abs);
+                let result = repo.add_target_tree(&abs, self.custom.clone());
                 bar.finish_and_clear();
                 added.extend(result?);
             } else {
