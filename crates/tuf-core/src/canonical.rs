@@ -61,6 +61,16 @@ pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     Ok(out)
 }
 
+/// Canonical bytes of any serializable value written straight from it,
+/// without a `serde_json::Value` tree: byte-identical to
+/// `to_canonical(&serde_json::to_value(value)?)`. `None` for what this fast
+/// path does not handle (floats, non-string map keys, a key twice, raw JSON
+/// values, deep nesting); use [`to_canonical`] then, which also explains
+/// the error.
+pub fn serialize_direct<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    crate::serialize::canonical(value)
+}
+
 fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<(), CanonicalError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),

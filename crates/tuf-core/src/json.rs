@@ -29,6 +29,14 @@ pub fn to_pretty(value: &Value) -> Vec<u8> {
     out
 }
 
+/// [`to_pretty`] of the value whose canonical JSON is `canonical`, written
+/// from those bytes (both orders sort keys by UTF-8 bytes, so only
+/// whitespace and string escapes differ). `None` if `canonical` is not
+/// canonical JSON as [`crate::canonical`] writes it.
+pub fn pretty_from_canonical(canonical: &[u8]) -> Option<Vec<u8>> {
+    crate::serialize::pretty_from_canonical(canonical)
+}
+
 /// python `json.dumps(v, separators=(",", ":"), sort_keys=True)`.
 pub fn to_compact(value: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);

@@ -28,6 +28,7 @@ pub mod crypto;
 mod error;
 pub mod json;
 pub mod metadata;
+mod serialize;
 mod time;
 pub mod trust;
 pub mod verify;

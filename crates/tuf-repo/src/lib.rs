@@ -49,7 +49,6 @@ mod repository;
 mod role_name;
 mod role_state;
 mod root_keys;
-mod serialize;
 mod signing;
 mod staging;
 mod status;

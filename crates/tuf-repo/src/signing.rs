@@ -18,7 +18,6 @@ use tuf_core::{RoleType, canonical};
 
 use crate::error::{RepoError, Result};
 use crate::repository::{Repository, SignerEntry, SigningGroup, TARGETS, same_key};
-use crate::serialize;
 
 /// A role signed and serialized, ready to be written.
 #[derive(Debug)]
@@ -32,11 +31,7 @@ pub(crate) struct Prepared {
 
 /// Canonical JSON of `md.signed`: what signatures cover.
 fn signed_bytes<T: SignedMeta>(role: &str, md: &Metadata<T>) -> Result<Vec<u8>> {
-    if let Some(bytes) = serialize::canonical(&md.signed) {
-        return Ok(bytes);
-    }
-    let value = serde_json::to_value(&md.signed).expect("metadata always serializes");
-    canonical::to_canonical(&value).map_err(|source| RepoError::Canonical {
+    md.signed_bytes().map_err(|source| RepoError::Canonical {
         role: role.to_owned(),
         source,
     })
@@ -47,7 +42,7 @@ fn signed_bytes<T: SignedMeta>(role: &str, md: &Metadata<T>) -> Result<Vec<u8>> 
 /// bytes `msg` of `md.signed`.
 fn file_bytes<T: SignedMeta>(md: &Metadata<T>, msg: &[u8], signatures: &[Signature]) -> Vec<u8> {
     if md.unrecognized.is_empty()
-        && let Some(sigs) = serialize::canonical(signatures)
+        && let Some(sigs) = canonical::serialize_direct(signatures)
     {
         let mut envelope = Vec::with_capacity(msg.len() + sigs.len() + 32);
         envelope.extend_from_slice(b"{\"signatures\":");
@@ -55,7 +50,7 @@ fn file_bytes<T: SignedMeta>(md: &Metadata<T>, msg: &[u8], signatures: &[Signatu
         envelope.extend_from_slice(b",\"signed\":");
         envelope.extend_from_slice(msg);
         envelope.push(b'}');
-        if let Some(pretty) = serialize::pretty_from_canonical(&envelope) {
+        if let Some(pretty) = tuf_core::json::pretty_from_canonical(&envelope) {
             return pretty;
         }
     }

@@ -133,6 +133,11 @@ impl<T: SignedMeta> Metadata<T> {
 
     /// Serialize as python-tuf does (`indent=1`, sorted keys, ASCII only).
     pub fn to_bytes(&self) -> Vec<u8> {
+        if let Some(pretty) = canonical::serialize_direct(self)
+            .and_then(|bytes| crate::json::pretty_from_canonical(&bytes))
+        {
+            return pretty;
+        }
         crate::json::to_pretty(&serde_json::to_value(self).expect("metadata always serializes"))
     }
 
@@ -143,6 +148,9 @@ impl<T: SignedMeta> Metadata<T> {
 
     /// Canonical bytes of `signed`: what signatures cover.
     pub fn signed_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
+        if let Some(bytes) = canonical::serialize_direct(&self.signed) {
+            return Ok(bytes);
+        }
         canonical::to_canonical(
             &serde_json::to_value(&self.signed).expect("metadata always serializes"),
         )

@@ -3,21 +3,20 @@
 //!
 //! Publishing 16,384 bins of a million targets spends most of its
 //! serialization time building a `serde_json::Value` tree per role and
-//! walking it twice (tuf-core's `canonical::to_canonical` and
-//! `json::to_pretty`). This module writes the same bytes without the tree.
+//! walking it twice (`canonical::to_canonical` and `json::to_pretty`). This module writes the same bytes without the tree.
 //!
 //! Contract:
-//! - [`canonical`] returns exactly `tuf_core::canonical::to_canonical(&
+//! - [`canonical`] returns exactly `crate::canonical::to_canonical(&
 //!   serde_json::to_value(v))`, or `None` when it meets anything it does
 //!   not handle itself (floats, non-string map keys, the same key twice in
 //!   one object, raw JSON values, deep nesting, bytes); callers then take
 //!   that slower path, which also reports the errors.
 //! - [`pretty_from_canonical`] turns canonical bytes of a value into
-//!   `tuf_core::json::to_pretty` of the same value (python
+//!   `crate::json::to_pretty` of the same value (python
 //!   `json.dumps(indent=1, sort_keys=True)`): both sort keys by UTF-8 bytes,
 //!   so only whitespace and string escapes differ. `None` if the input is
 //!   not such canonical text.
-//! - Tests check both against tuf-core's writers on every metadata type and
+//! - Tests check both against the `Value`-based writers on every metadata type and
 //!   on random JSON values.
 
 use std::cmp::Ordering;
@@ -36,7 +35,7 @@ pub(crate) fn canonical<T: Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
     Some(w.out)
 }
 
-/// Deeper values go the slow way (tuf-core's limit is 500 levels).
+/// Deeper values go the slow way (`canonical`'s limit is 500 levels).
 const MAX_DEPTH: usize = 128;
 
 /// Not handled here: the caller falls back to the `Value` path.
@@ -738,7 +737,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn slow(v: &impl Serialize) -> Vec<u8> {
-        tuf_core::canonical::to_canonical(&serde_json::to_value(v).unwrap()).unwrap()
+        crate::canonical::to_canonical(&serde_json::to_value(v).unwrap()).unwrap()
     }
 
     fn check(v: &impl Serialize) {
@@ -750,7 +749,7 @@ mod tests {
         let value = serde_json::to_value(v).unwrap();
         assert_eq!(
             String::from_utf8(pretty_from_canonical(&fast).unwrap()).unwrap(),
-            String::from_utf8(tuf_core::json::to_pretty(&value)).unwrap()
+            String::from_utf8(crate::json::to_pretty(&value)).unwrap()
         );
     }
 
