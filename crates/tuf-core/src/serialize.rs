@@ -99,39 +99,9 @@ impl Canon {
         self.out.push(b'"');
     }
 
-    fn int(&mut self, n: impl itoa_like::Int) {
-        n.write(&mut self.out);
-    }
-}
-
-/// Integers written without `fmt` machinery.
-mod itoa_like {
-    pub(super) trait Int {
-        fn write(self, out: &mut Vec<u8>);
-    }
-    impl Int for u64 {
-        fn write(self, out: &mut Vec<u8>) {
-            let mut buf = [0u8; 20];
-            let mut i = buf.len();
-            let mut n = self;
-            loop {
-                i -= 1;
-                buf[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            out.extend_from_slice(&buf[i..]);
-        }
-    }
-    impl Int for i64 {
-        fn write(self, out: &mut Vec<u8>) {
-            if self < 0 {
-                out.push(b'-');
-            }
-            self.unsigned_abs().write(out);
-        }
+    fn int(&mut self, n: impl itoa::Integer) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 }
 
