@@ -161,6 +161,15 @@ fn write_escaped(out: &mut Vec<u8>, s: &[u8]) {
 /// order python's `json.loads` hooks would meet them, is reported once the
 /// whole text is known to be valid JSON.
 pub fn canonicalize_text(text: &str) -> Result<Vec<u8>, CanonicalError> {
+    match minify_sorted(text.as_bytes()) {
+        Some(out) => Ok(out),
+        None => canonicalize_full(text),
+    }
+}
+
+/// [`canonicalize_text`] without its fast path: sorts, unescapes and
+/// explains every error.
+fn canonicalize_full(text: &str) -> Result<Vec<u8>, CanonicalError> {
     let mut p = Parser {
         src: text.as_bytes(),
         pos: 0,
@@ -182,6 +191,161 @@ pub fn canonicalize_text(text: &str) -> Result<Vec<u8>, CanonicalError> {
     }
 }
 
+/// The fast path of [`canonicalize_text`]: the canonical bytes of `src` when
+/// `src` is already canonical JSON apart from insignificant whitespace (as
+/// python-tuf and most writers produce it), else `None`.
+///
+/// It accepts only what the full parser would turn into the very same
+/// output: keys strictly increasing at every level (so no duplicates), no
+/// escapes or control characters in strings, integers other than `-0`, and
+/// at most [`MAX_DEPTH`] levels. Anything else, valid or not, is left to the
+/// full parser, which also explains every error. One pass and no per-member
+/// bookkeeping: each key is compared with its predecessor only.
+fn minify_sorted(src: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(src.len());
+    let mut open: Vec<OpenContainer> = Vec::with_capacity(16);
+    let mut i = skip_ws_at(src, 0);
+    loop {
+        // A value starts at `i`.
+        match *src.get(i)? {
+            c @ (b'{' | b'[') => {
+                if open.len() >= MAX_DEPTH {
+                    return None;
+                }
+                let object = c == b'{';
+                let close = if object { b'}' } else { b']' };
+                out.push(c);
+                i = skip_ws_at(src, i + 1);
+                if src.get(i) == Some(&close) {
+                    out.push(close);
+                    i += 1;
+                } else {
+                    open.push(OpenContainer {
+                        object,
+                        last_key: None,
+                    });
+                    if object {
+                        i = minify_key(src, i, open.last_mut()?, &mut out)?;
+                    }
+                    continue;
+                }
+            }
+            b'"' => {
+                let stop = scan_plain(src, i + 1);
+                if src.get(stop) != Some(&b'"') {
+                    return None;
+                }
+                out.extend_from_slice(&src[i..=stop]);
+                i = stop + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                if src[i] == b'-' {
+                    i += 1;
+                }
+                match src.get(i) {
+                    // `-0` becomes `0`; a leading zero before a digit is invalid.
+                    Some(b'0') if i > start => return None,
+                    Some(b'0') => i += 1,
+                    Some(b'1'..=b'9') => {
+                        while let Some(b'0'..=b'9') = src.get(i) {
+                            i += 1;
+                        }
+                    }
+                    _ => return None,
+                }
+                // A fraction or exponent (a float), or a digit after a leading 0.
+                if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = src.get(i) {
+                    return None;
+                }
+                out.extend_from_slice(&src[start..i]);
+            }
+            b't' | b'f' | b'n' => {
+                let word: &[u8] = match src[i] {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if !src[i..].starts_with(word) {
+                    return None;
+                }
+                out.extend_from_slice(word);
+                i += word.len();
+            }
+            _ => return None,
+        }
+        // After a value: separators and closing brackets.
+        loop {
+            i = skip_ws_at(src, i);
+            let Some(top) = open.last_mut() else {
+                return (i == src.len()).then_some(out);
+            };
+            match *src.get(i)? {
+                b',' => {
+                    out.push(b',');
+                    i = skip_ws_at(src, i + 1);
+                    if top.object {
+                        i = minify_key(src, i, top, &mut out)?;
+                    }
+                    break;
+                }
+                b'}' if top.object => out.push(b'}'),
+                b']' if !top.object => out.push(b']'),
+                _ => return None,
+            }
+            i += 1;
+            open.pop();
+        }
+    }
+}
+
+/// An open container of [`minify_sorted`]; for an object, where its
+/// previous key lies in the source.
+struct OpenContainer {
+    object: bool,
+    last_key: Option<(usize, usize)>,
+}
+
+/// A key, its `:` and the whitespace after it, for [`minify_sorted`]: the key
+/// must have no escapes and sort strictly after the object's previous key.
+/// Returns where the member's value starts.
+fn minify_key(
+    src: &[u8],
+    i: usize,
+    object: &mut OpenContainer,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    if src.get(i) != Some(&b'"') {
+        return None;
+    }
+    let stop = scan_plain(src, i + 1);
+    if src.get(stop) != Some(&b'"') {
+        return None;
+    }
+    let key = &src[i + 1..stop];
+    // Without escapes, byte order of the raw key is code-point order (F-09).
+    if let Some((a, b)) = object.last_key {
+        if src[a..b] >= *key {
+            return None;
+        }
+    }
+    object.last_key = Some((i + 1, stop));
+    let colon = skip_ws_at(src, stop + 1);
+    if src.get(colon) != Some(&b':') {
+        return None;
+    }
+    out.extend_from_slice(&src[i..=stop]);
+    out.push(b':');
+    Some(skip_ws_at(src, colon + 1))
+}
+
+/// RFC 8259 whitespace only, from `i`.
+fn skip_ws_at(src: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = src.get(i) {
+        i += 1;
+    }
+    i
+}
 /// One object member already written to the output, awaiting sorting.
 #[derive(Clone, Copy)]
 struct Member {
@@ -769,6 +933,106 @@ mod tests {
             to_canonical(&json!({ "a": v })),
             Err(CanonicalError::TooDeep)
         );
+    }
+
+    /// The fast path either declines or gives exactly the full parser's bytes.
+    fn fast_agrees(t: &str) -> bool {
+        match minify_sorted(t.as_bytes()) {
+            Some(out) => {
+                assert_eq!(canonicalize_full(t).as_deref(), Ok(&out[..]), "{t:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn fast_path_takes_sorted_escape_free_json() {
+        for t in [
+            "{\n \"a\": [1, -2, 0, true, false, null, \"x y\"],\n \"b\": {}, \"c\": []\n}",
+            "  \"\u{e9}t\u{e9}\" ",
+            "[[], {}, [{\"a\": {\"b\": 18446744073709551616123}}]]",
+            "{\"a\":1,\"aa\":2,\"b\":3}",
+            "-12",
+            "0",
+        ] {
+            assert!(fast_agrees(t), "{t:?} should take the fast path");
+        }
+    }
+
+    #[test]
+    fn fast_path_declines_what_needs_the_full_parser() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        for t in [
+            // Needs rewriting: unsorted keys, escapes, -0.
+            "{\"b\": 1, \"a\": 2}",
+            "{\"a\\u0062\": 1}",
+            "\"a\\\"b\"",
+            "\"a\\/b\"",
+            "-0",
+            // Errors the full parser must explain.
+            "{\"a\": 1, \"a\": 2}",
+            "{\"a\": 1.5}",
+            "1e3",
+            "01",
+            "-01",
+            "-",
+            "\"a\u{1}b\"",
+            "\"open",
+            "[1, 2",
+            "[1, 2,]",
+            "{\"a\": 1,}",
+            "{\"a\" 1}",
+            "{\"a\": }",
+            "{1: 2}",
+            "tru",
+            "nul",
+            "[1] x",
+            "[1]]",
+            "{\"a\": 1]",
+            "[1}",
+            "",
+            "   ",
+            deep.as_str(),
+        ] {
+            assert!(!fast_agrees(t), "{t:?} should take the full parser");
+        }
+        // At the limit itself the fast path still applies.
+        let limit = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(fast_agrees(&limit));
+    }
+
+    proptest::proptest! {
+        /// Any text (mutations of sorted documents included): the fast path
+        /// never accepts what the full parser rejects or writes otherwise.
+        #[test]
+        fn fast_path_never_disagrees(
+            keys in proptest::collection::vec("[a-c\\\\\"]{0,3}", 0..6),
+            ints in proptest::collection::vec(-3i64..30, 0..6),
+            at in proptest::prelude::any::<usize>(),
+            byte in proptest::sample::select(b" \t\n,:{}[]\"\\-0.e1tn".to_vec()),
+            cut in proptest::prelude::any::<bool>(),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                let v = match ints.get(i) {
+                    Some(n) if n % 3 == 0 => json!([n, {k.clone(): n}]),
+                    Some(n) => json!(n),
+                    None => json!(k),
+                };
+                map.insert(k.clone(), v);
+            }
+            let doc = serde_json::to_string_pretty(&Value::Object(map)).unwrap();
+            fast_agrees(&doc);
+            let mut bytes = doc.into_bytes();
+            if !bytes.is_empty() {
+                let i = at % bytes.len();
+                if cut { bytes.truncate(i) } else { bytes[i] = byte }
+            }
+            if let Ok(t) = std::str::from_utf8(&bytes) {
+                fast_agrees(t);
+            }
+        }
     }
 
     #[test]
