@@ -324,10 +324,10 @@ fn minify_key(
     }
     let key = &src[i + 1..stop];
     // Without escapes, byte order of the raw key is code-point order (F-09).
-    if let Some((a, b)) = object.last_key {
-        if src[a..b] >= *key {
-            return None;
-        }
+    if let Some((a, b)) = object.last_key
+        && src[a..b] >= *key
+    {
+        return None;
     }
     object.last_key = Some((i + 1, stop));
     let colon = skip_ws_at(src, stop + 1);
