@@ -110,6 +110,7 @@ pub(crate) struct TempFile {
     dir: PathBuf,
     path: PathBuf,
     file: File,
+    synced: bool,
     persisted: bool,
 }
 
@@ -133,6 +134,7 @@ impl TempFile {
                         dir: dir.to_path_buf(),
                         path,
                         file,
+                        synced: false,
                         persisted: false,
                     });
                 }
@@ -154,11 +156,21 @@ impl TempFile {
         &self.path
     }
 
-    /// Flush, rename over `dest` (in the same directory), flush the directory.
-    pub(crate) fn persist(mut self, dest: &Path) -> Result<(), LocalError> {
+    /// Flush the file's content and metadata to disk.
+    pub(crate) fn sync(&mut self) -> Result<(), LocalError> {
         self.file
             .sync_all()
             .map_err(|e| LocalError::new(LocalOp::Sync, &self.path, e))?;
+        self.synced = true;
+        Ok(())
+    }
+
+    /// Flush (unless [`sync`](Self::sync) already did), rename over `dest`
+    /// (in the same directory), flush the directory.
+    pub(crate) fn persist(mut self, dest: &Path) -> Result<(), LocalError> {
+        if !self.synced {
+            self.sync()?;
+        }
         std::fs::rename(&self.path, dest).map_err(|e| LocalError::new(LocalOp::Rename, dest, e))?;
         self.persisted = true;
         sync_dir(&self.dir)

@@ -31,7 +31,8 @@ pub use error::Error;
 pub use fault::Fault;
 pub use fs::{LocalError, LocalOp};
 pub use store::{
-    DirectoryStore, LOCK_FILE_NAME, MetadataStore, NameProblem, RefreshLock, StoreError,
+    DirectoryStore, LOCK_FILE_NAME, MetadataStore, NameProblem, RefreshLock, StagedWrite,
+    StoreError,
 };
 pub use targets::{TargetDirectory, TargetError, target_file_name};
 pub use transport::{

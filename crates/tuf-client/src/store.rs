@@ -33,6 +33,29 @@ pub trait MetadataStore: Send + Sync {
     fn remove(&self, name: &str) -> Result<(), StoreError>;
     /// Wait for exclusive use of the store (for the duration of a refresh).
     fn lock(&self) -> Result<RefreshLock, StoreError>;
+    /// Begin storing `bytes` under `name` where no reader looks, so that the
+    /// slow part of a write (for a file: writing and flushing it) can run
+    /// while the bytes are still being verified. Nothing changes under
+    /// `name` until the returned write is [committed](StagedWrite::commit);
+    /// dropping it discards it. `Ok(None)`, the default: this store has no
+    /// such step, and the caller [`put`](Self::put)s the bytes once they are
+    /// trusted.
+    fn stage(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<Box<dyn StagedWrite + '_>>, StoreError> {
+        let _ = (name, bytes);
+        Ok(None)
+    }
+}
+
+/// A write begun by [`MetadataStore::stage`]. Dropping it without
+/// committing discards the staged bytes.
+pub trait StagedWrite: Send {
+    /// Make the staged bytes the content of their name, replacing any
+    /// previous content atomically (what [`MetadataStore::put`] does).
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 /// Exclusive use of a store; released when dropped.
@@ -185,6 +208,34 @@ impl DirectoryStore {
     }
 }
 
+impl DirectoryStore {
+    /// The bytes written and flushed to a temporary file beside `name`.
+    fn stage_file(&self, name: &str, bytes: &[u8]) -> Result<StagedFile, StoreError> {
+        let dest = self.path_of(name)?;
+        let mut temp = TempFile::create_in(&self.dir)?;
+        let temp_path = temp.path().to_path_buf();
+        temp.file()
+            .write_all(bytes)
+            .map_err(|e| LocalError::new(LocalOp::Write, temp_path, e))?;
+        temp.sync()?;
+        Ok(StagedFile { temp, dest })
+    }
+}
+
+/// A flushed temporary file of a [`DirectoryStore`], renamed over its
+/// destination on commit and deleted if dropped.
+struct StagedFile {
+    temp: TempFile,
+    dest: PathBuf,
+}
+
+impl StagedWrite for StagedFile {
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        let StagedFile { temp, dest } = *self;
+        Ok(temp.persist(&dest)?)
+    }
+}
+
 impl MetadataStore for DirectoryStore {
     fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.path_of(name)?;
@@ -196,14 +247,15 @@ impl MetadataStore for DirectoryStore {
     }
 
     fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let path = self.path_of(name)?;
-        let mut temp = TempFile::create_in(&self.dir)?;
-        let temp_path = temp.path().to_path_buf();
-        temp.file()
-            .write_all(bytes)
-            .map_err(|e| LocalError::new(LocalOp::Write, temp_path, e))?;
-        temp.persist(&path)?;
-        Ok(())
+        Box::new(self.stage_file(name, bytes)?).commit()
+    }
+
+    fn stage(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<Box<dyn StagedWrite + '_>>, StoreError> {
+        Ok(Some(Box::new(self.stage_file(name, bytes)?)))
     }
 
     fn remove(&self, name: &str) -> Result<(), StoreError> {

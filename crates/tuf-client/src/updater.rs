@@ -16,10 +16,13 @@
 //!   metadata directory update it one at a time.
 //! - Each new root is written before the next is requested (§5.3.8). Other
 //!   files are written by a second thread while the next one is fetched
-//!   ([`WriteBehind`]); every write is finished before the lock is released
-//!   and before `refresh` or a target lookup returns.
+//!   ([`WriteBehind`]); a downloaded snapshot or targets file is even
+//!   written to a temporary file while it is being verified, and renamed
+//!   into place only once trusted. Every write is finished before the lock
+//!   is released and before `refresh` or a target lookup returns.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use tuf_core::metadata::{TargetFile, encode_role_name};
@@ -231,9 +234,12 @@ impl Updater {
             .clone();
         let name = self.versioned(trusted, "snapshot", meta.version.get());
         let bytes = self.fetch_required(&name, meta.length, self.config.snapshot_max_length)?;
+        // Written (not yet under its name) while it is verified; committed
+        // only once trusted (§5.5.7).
+        let bytes = Arc::new(bytes);
+        let staged = w.stage("snapshot.json", Arc::clone(&bytes))?;
         let _ = trusted.update_snapshot(&bytes, Origin::Remote)?;
-        w.put("snapshot.json", bytes)?;
-        Ok(())
+        Ok(staged.commit()?)
     }
 
     /// `<V>.<encoded role>.json` with consistent snapshots, else `<encoded role>.json` (§5.5.1, §5.6.1).
@@ -281,9 +287,12 @@ impl Updater {
             .clone();
         let name = self.versioned(trusted, role, meta.version.get());
         let bytes = self.fetch_required(&name, meta.length, self.config.targets_max_length)?;
+        // As for snapshot: written while verified, committed once trusted (§5.6.6).
+        let bytes = Arc::new(bytes);
+        let staged = w.stage(&file, Arc::clone(&bytes))?;
         offer(trusted, &bytes)?;
-        w.put(&file, bytes)?;
-        Ok(())
+        drop(bytes);
+        Ok(staged.commit()?)
     }
 
     /// Find the trusted info for `target_path` by walking delegations

@@ -4,42 +4,106 @@
 //! # Contract
 //!
 //! - Writes reach the store in the order they were queued, one at a time,
-//!   each through [`MetadataStore::put`] (so each is atomic on its own).
-//! - A read of a name with a queued or running write waits for it: the
-//!   updater always reads what it last wrote (read-your-writes).
+//!   each through [`MetadataStore::put`] or a [staged](MetadataStore::stage)
+//!   write and its commit (so each is atomic on its own).
+//! - A staged write ([`WriteBehind::stage`]) only prepares the bytes where no
+//!   reader looks; its name changes only when the caller commits it, which
+//!   it does once the bytes are trusted ([`Staged::commit`]). A staged write
+//!   dropped or discarded is never committed: nothing unverified ever
+//!   appears under a metadata name.
+//! - A read of a name with a queued, running or staged write waits for it:
+//!   the updater always reads what it last wrote (read-your-writes).
 //! - [`WriteBehind::run`] returns only when every queued write has finished,
 //!   so every write of a refresh is done while its store lock is held, and
 //!   its result says whether they all succeeded.
 //! - After a failed write, the writes already queued are dropped, the next
-//!   [`put`](WriteBehind::put) or [`remove`](WriteBehind::remove) returns the
-//!   failure, and later writes go straight to the store.
+//!   [`put`](WriteBehind::put), [`stage`](WriteBehind::stage) or
+//!   [`remove`](WriteBehind::remove) returns the failure, and later writes go
+//!   straight to the store.
 //!
 //! Only the order and moment of writes change, never which bytes are
-//! written: each file is still trusted before it is queued (spec §5.4.5,
+//! written: each file is still trusted before it is committed (spec §5.4.5,
 //! §5.5.7, §5.6.6 "persist"), and every trusted file of a refresh is on
 //! disk when the refresh returns, failed or not.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::store::{MetadataStore, StoreError};
+use crate::store::{MetadataStore, StagedWrite, StoreError};
 
-/// A queue of `(name, bytes)` writes drained by one background thread.
+/// A queue of writes drained by one background thread.
 pub(crate) struct WriteBehind<'s> {
     store: &'s dyn MetadataStore,
     state: Mutex<State>,
     changed: Condvar,
 }
 
+/// One queued operation of the writer thread.
+enum Op {
+    Put(Vec<u8>),
+    /// Write the bytes where no reader looks (or keep them, for a store
+    /// without staging) under ticket `id`.
+    Stage(u64, Arc<Vec<u8>>),
+    Commit(u64),
+    Discard(u64),
+}
+
 #[derive(Default)]
 struct State {
-    queue: VecDeque<(String, Vec<u8>)>,
-    /// Queued or running writes, by name.
+    queue: VecDeque<(String, Op)>,
+    /// Queued or running writes, and staged writes not yet committed or
+    /// discarded, by name.
     pending: HashMap<String, usize>,
+    next_ticket: u64,
     failed: Option<StoreError>,
     /// The failure was already returned to a caller of `put`.
     failure_reported: bool,
     closed: bool,
+}
+
+/// What the writer thread holds for a staged write until its commit.
+enum Held<'s> {
+    /// Written by the store, waiting for its commit.
+    Store(Box<dyn StagedWrite + 's>),
+    /// The store cannot stage: `put` these bytes on commit.
+    Bytes(Arc<Vec<u8>>),
+}
+
+/// A staged write not yet committed; dropping it discards the write.
+#[must_use = "a staged write is discarded unless committed"]
+pub(crate) struct Staged<'w, 's> {
+    queue: &'w WriteBehind<'s>,
+    name: String,
+    ticket: Ticket,
+}
+
+enum Ticket {
+    /// Queued to the writer thread under this id.
+    Queued(u64),
+    /// No writer thread: the bytes are written in line on commit.
+    Inline(Arc<Vec<u8>>),
+    /// Committed or discarded.
+    Done,
+}
+
+impl Staged<'_, '_> {
+    /// The bytes are trusted: make them the content of their name.
+    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        match std::mem::replace(&mut self.ticket, Ticket::Done) {
+            Ticket::Queued(id) => self.queue.enqueue(&self.name, Op::Commit(id)),
+            Ticket::Inline(bytes) => self.queue.store.put(&self.name, &bytes),
+            Ticket::Done => Ok(()),
+        }
+    }
+}
+
+impl Drop for Staged<'_, '_> {
+    fn drop(&mut self) {
+        if let Ticket::Queued(id) = std::mem::replace(&mut self.ticket, Ticket::Done) {
+            // Never an error: a discard writes nothing.
+            let _ = self.queue.enqueue(&self.name, Op::Discard(id));
+        }
+    }
 }
 
 impl<'s> WriteBehind<'s> {
@@ -92,8 +156,46 @@ impl<'s> WriteBehind<'s> {
             drop(state);
             return self.store.put(name, &bytes);
         }
-        *state.pending.entry(name.to_owned()).or_default() += 1;
-        state.queue.push_back((name.to_owned(), bytes));
+        drop(state);
+        self.enqueue(name, Op::Put(bytes))
+    }
+
+    /// Begin writing `bytes` for `name` while the caller is still verifying
+    /// them; nothing changes under `name` until [`Staged::commit`].
+    pub(crate) fn stage<'w>(
+        &'w self,
+        name: &str,
+        bytes: Arc<Vec<u8>>,
+    ) -> Result<Staged<'w, 's>, StoreError> {
+        let mut state = self.state();
+        if let Some(e) = state.failed.take() {
+            state.failure_reported = true;
+            return Err(e);
+        }
+        let ticket = if state.closed || state.failure_reported {
+            Ticket::Inline(bytes)
+        } else {
+            let id = state.next_ticket;
+            state.next_ticket += 1;
+            drop(state);
+            self.enqueue(name, Op::Stage(id, bytes))?;
+            Ticket::Queued(id)
+        };
+        Ok(Staged {
+            queue: self,
+            name: name.to_owned(),
+            ticket,
+        })
+    }
+
+    /// Queue `op` on `name` for the writer thread. A staged write stays
+    /// pending from its `Stage` until its `Commit` or `Discard` is done.
+    fn enqueue(&self, name: &str, op: Op) -> Result<(), StoreError> {
+        let mut state = self.state();
+        if matches!(op, Op::Put(_) | Op::Stage(..)) {
+            *state.pending.entry(name.to_owned()).or_default() += 1;
+        }
+        state.queue.push_back((name.to_owned(), op));
         self.changed.notify_all();
         Ok(())
     }
@@ -123,32 +225,53 @@ impl<'s> WriteBehind<'s> {
         self.store.remove(name)
     }
 
-    /// The writer thread: write queued files in order until closed and empty.
+    /// The writer thread: carry out queued operations in order until closed
+    /// and empty.
     fn drain(&self) {
+        let mut held: HashMap<u64, Held<'s>> = HashMap::new();
         let mut state = self.state();
         loop {
-            let Some((name, bytes)) = state.queue.pop_front() else {
+            let Some((name, op)) = state.queue.pop_front() else {
                 if state.closed {
                     return;
                 }
                 state = self.wait(state);
                 continue;
             };
-            // After a failure, files queued before the caller heard of it
-            // are not written: the caller's refresh fails anyway.
+            // After a failure, operations queued before the caller heard of
+            // it are not carried out: the caller's refresh fails anyway.
             let skip = state.failed.is_some() || state.failure_reported;
             drop(state);
-            let result = if skip {
-                Ok(())
-            } else {
-                self.store.put(&name, &bytes)
+            let finished = matches!(op, Op::Put(_) | Op::Commit(_) | Op::Discard(_));
+            let result = match op {
+                _ if skip => {
+                    held.clear();
+                    Ok(())
+                }
+                Op::Put(bytes) => self.store.put(&name, &bytes),
+                Op::Stage(id, bytes) => self.store.stage(&name, &bytes).map(|staged| {
+                    let kept = match staged {
+                        Some(staged) => Held::Store(staged),
+                        None => Held::Bytes(bytes),
+                    };
+                    held.insert(id, kept);
+                }),
+                Op::Commit(id) => match held.remove(&id) {
+                    Some(Held::Store(staged)) => staged.commit(),
+                    Some(Held::Bytes(bytes)) => self.store.put(&name, &bytes),
+                    // Its staging failed, and that failure is recorded.
+                    None => Ok(()),
+                },
+                Op::Discard(id) => {
+                    held.remove(&id);
+                    Ok(())
+                }
             };
-            drop(bytes);
             state = self.state();
             if let Err(e) = result {
                 state.failed.get_or_insert(e);
             }
-            if let Some(n) = state.pending.get_mut(&name) {
+            if finished && let Some(n) = state.pending.get_mut(&name) {
                 *n -= 1;
                 if *n == 0 {
                     state.pending.remove(&name);
@@ -177,9 +300,11 @@ mod tests {
     use std::sync::Mutex;
     use std::time::Duration;
 
+    use std::sync::Arc;
+
     use super::WriteBehind;
     use crate::fs::{LocalError, LocalOp};
-    use crate::store::{MetadataStore, RefreshLock, StoreError};
+    use crate::store::{DirectoryStore, MetadataStore, RefreshLock, StoreError};
 
     /// An in-memory store whose writes are slow (so they really overlap
     /// with the caller) and can be made to fail for one name.
@@ -291,6 +416,69 @@ mod tests {
         assert!(matches!(result, Err(StoreError::Local(_))), "{result:?}");
         assert!(store.log.lock().unwrap().is_empty());
         assert!(!store.files.lock().unwrap().contains_key("b"));
+    }
+
+    #[test]
+    fn a_staged_write_changes_nothing_until_committed() {
+        // A store without a staging step: the bytes are put on commit.
+        let store = SlowStore::default();
+        store
+            .files
+            .lock()
+            .unwrap()
+            .insert("t".into(), b"old".to_vec());
+        WriteBehind::run(&store, |w| {
+            let staged = w.stage("t", Arc::new(b"new".to_vec()))?;
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(store.files.lock().unwrap()["t"], b"old");
+            assert!(store.log.lock().unwrap().is_empty());
+            staged.commit()?;
+            assert_eq!(w.get("t")?.as_deref(), Some(&b"new"[..]));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(*store.log.lock().unwrap(), ["put t"]);
+    }
+
+    #[test]
+    fn an_unverified_download_never_reaches_its_name() {
+        // Checklist: never an unverified file at a final path. The bytes are
+        // staged, verification fails, and the staged write is dropped.
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirectoryStore::new(dir.path()).unwrap();
+        store.put("targets.json", b"trusted").unwrap();
+        let result: Result<(), StoreError> = WriteBehind::run(&store, |w| {
+            let _staged = w.stage("targets.json", Arc::new(b"forged".to_vec()))?;
+            Err(StoreError::InvalidName {
+                name: "verification failed".into(),
+                problem: crate::store::NameProblem::Empty,
+            })
+        });
+        assert!(result.is_err());
+        assert_eq!(store.get("targets.json").unwrap().unwrap(), b"trusted");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["targets.json"], "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_committed_staged_file_replaces_the_old_one_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirectoryStore::new(dir.path()).unwrap();
+        store.put("snapshot.json", b"v1").unwrap();
+        WriteBehind::run(&store, |w| {
+            let staged = w.stage("snapshot.json", Arc::new(b"v2".to_vec()))?;
+            // Staged, not committed: readers still see the old file.
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(store.get("snapshot.json")?.unwrap(), b"v1");
+            staged.commit()
+        })
+        .unwrap();
+        assert_eq!(store.get("snapshot.json").unwrap().unwrap(), b"v2");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
