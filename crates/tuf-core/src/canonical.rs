@@ -646,7 +646,7 @@ impl Parser<'_> {
 
 /// Index of the first byte at or after `from` that is `"`, `\` or a control
 /// character (below 0x20), or `src.len()`.
-fn scan_plain(src: &[u8], from: usize) -> usize {
+pub(crate) fn scan_plain(src: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;

@@ -206,6 +206,10 @@ impl Hashes {
                 .collect(),
         )
     }
+    /// A single digest.
+    pub(crate) fn one(algorithm: Cow<'static, str>, digest: String) -> Self {
+        Hashes(HashesRepr::One(algorithm, digest))
+    }
     /// From pairs sorted by algorithm name without repeats; `None` if empty.
     pub(crate) fn from_sorted(mut pairs: Vec<(Cow<'static, str>, String)>) -> Option<Self> {
         match pairs.len() {

@@ -19,6 +19,7 @@ mod key;
 mod raw;
 mod role;
 mod root;
+mod scan;
 mod snapshot;
 mod targets;
 mod timestamp;
@@ -59,6 +60,13 @@ pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
     fn set_version(&mut self, v: Version);
     /// Set `expires`.
     fn set_expires(&mut self, e: DateTime);
+    /// A faster parse of `text` for common documents, giving exactly what
+    /// the serde parse gives; `None` (the default) when it does not apply,
+    /// and the serde parse runs instead.
+    fn parse_fast(text: &str) -> Option<Self> {
+        let _ = text;
+        None
+    }
     /// Whether it has expired at `now` (spec: expired iff `now >= expires`).
     fn is_expired(&self, now: DateTime) -> bool {
         now >= self.expires()
@@ -69,8 +77,19 @@ pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
 /// `kind` field and public `version` / `expires` fields.
 macro_rules! impl_signed_meta {
     ($ty:ty, $role:expr) => {
+        $crate::metadata::impl_signed_meta!($ty, $role, {});
+    };
+    ($ty:ty, $role:expr, fast = $fast:path) => {
+        $crate::metadata::impl_signed_meta!($ty, $role, {
+            fn parse_fast(text: &str) -> Option<Self> {
+                $fast(text)
+            }
+        });
+    };
+    ($ty:ty, $role:expr, { $($extra:tt)* }) => {
         impl $crate::metadata::SignedMeta for $ty {
             const TYPE: RoleType = $role;
+            $($extra)*
             fn kind(&self) -> RoleType {
                 self.kind
             }

@@ -208,7 +208,11 @@ impl<'a> RawMetadata<'a> {
         // Fast path: one plain parse. Path tracking and the separate `_type`
         // check cost more than the parse itself on a large targets.json, so
         // they run only to explain a failure.
-        let signed = match serde_json::from_str::<T>(text) {
+        let parsed = match T::parse_fast(text) {
+            Some(signed) => Ok(signed),
+            None => serde_json::from_str::<T>(text),
+        };
+        let signed = match parsed {
             Ok(signed) => signed,
             Err(_) => {
                 self.check_type::<T>()?;

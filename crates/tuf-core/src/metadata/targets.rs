@@ -7,8 +7,9 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::fields::{MemberName, string_map};
+use super::fields::{MemberName, algorithm_name, string_map};
 use super::hashes::{self, StreamError};
+use super::scan::Scan;
 use super::{Delegations, Hashes, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
@@ -158,7 +159,7 @@ pub struct Targets {
     pub unrecognized: Map<String, Value>,
 }
 
-super::impl_signed_meta!(Targets, RoleType::Targets);
+super::impl_signed_meta!(Targets, RoleType::Targets, fast = parse_targets_fast);
 
 impl Targets {
     /// A version-1 targets role with no targets and no delegations.
@@ -190,9 +191,234 @@ impl Targets {
     }
 }
 
+/// [`SignedMeta::parse_fast`] for targets: the members of `signed` in one
+/// pass, each target entry of the usual shape (`hashes` with one digest and
+/// `length`, plain strings) read directly and any other entry or member
+/// handed to serde (see [`super::scan`] for why the result equals the serde
+/// parse's). Parsing a 100,000-target role this way takes about half the
+/// time of the serde parse, which goes through a map visitor per entry.
+fn parse_targets_fast(text: &str) -> Option<Targets> {
+    let mut s = Scan::new(text);
+    let (mut kind, mut spec_version, mut version, mut expires) = (None, None, None, None);
+    let (mut targets, mut delegations) = (None, None);
+    let mut unrecognized = Map::new();
+    // `Option::replace` returning `Some` means a repeated member: serde decides.
+    s.object(|s, key| match key {
+        "_type" => kind.replace(s.value::<RoleType>()?).is_none().then_some(()),
+        "spec_version" => spec_version
+            .replace(s.value::<SpecVersion>()?)
+            .is_none()
+            .then_some(()),
+        "version" => version
+            .replace(s.value::<Version>()?)
+            .is_none()
+            .then_some(()),
+        "expires" => expires
+            .replace(s.value::<DateTime>()?)
+            .is_none()
+            .then_some(()),
+        "targets" => targets.replace(target_map(s)?).is_none().then_some(()),
+        "delegations" => delegations
+            .replace(s.value::<Delegations>()?)
+            .is_none()
+            .then_some(()),
+        other => {
+            let v = s.value::<Value>()?;
+            unrecognized
+                .insert(other.to_owned(), v)
+                .is_none()
+                .then_some(())
+        }
+    })?;
+    if !s.at_end() {
+        return None;
+    }
+    Some(Targets {
+        kind: kind?,
+        spec_version: spec_version?,
+        version: version?,
+        expires: expires?,
+        targets: targets?,
+        delegations,
+        unrecognized,
+    })
+}
+
+/// The `targets` object: built as `string_map` builds it (entries in text
+/// order, then one bulk build), so repeated paths resolve the same way.
+fn target_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, TargetFile>> {
+    let mut entries = Vec::new();
+    s.object(|s, path| {
+        let start = s.pos();
+        let file = match plain_target_file(s) {
+            Some(file) => file,
+            None => {
+                s.set_pos(start);
+                s.value::<TargetFile>()?
+            }
+        };
+        entries.push((path.to_owned(), file));
+        Some(())
+    })?;
+    Some(entries.into_iter().collect())
+}
+
+/// A target entry holding exactly `length` and a single-digest `hashes`,
+/// all plain; `None` for anything else.
+fn plain_target_file(s: &mut Scan<'_>) -> Option<TargetFile> {
+    let (mut length, mut hashes) = (None, None);
+    s.object(|s, key| match key {
+        "length" => length.replace(s.u64()?).is_none().then_some(()),
+        "hashes" => {
+            let mut one = None;
+            s.object(|s, algorithm| {
+                let digest = s.plain_str()?;
+                // A second digest: the serde parse sorts them.
+                one.replace((algorithm, digest)).is_none().then_some(())
+            })?;
+            let (algorithm, digest) = one?;
+            let h = Hashes::one(algorithm_name(algorithm), digest.to_owned());
+            hashes.replace(h).is_none().then_some(())
+        }
+        _ => None,
+    })?;
+    Some(TargetFile {
+        length: length?,
+        hashes: hashes?,
+        custom: None,
+        unrecognized: Map::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast parse either declines or gives exactly the serde parse's model.
+    fn fast_agrees(text: &str) -> bool {
+        let serde = serde_json::from_str::<Targets>(text);
+        match parse_targets_fast(text) {
+            Some(fast) => {
+                assert_eq!(serde.as_ref().ok(), Some(&fast), "{text}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    const HEX: &str = "d2f14ccbb787a2b88113c3bfbdf304defc0cbee3b0e6d57225fea516a03ecb73";
+
+    fn doc(targets: &str, extra: &str) -> String {
+        format!(
+            r#"{{"_type": "targets", "expires": "2100-01-01T00:00:00Z",{extra}
+ "spec_version": "1.0.31", "targets": {targets}, "version": 3}}"#
+        )
+    }
+
+    #[test]
+    fn fast_targets_parse_matches_serde_on_python_tuf_fixtures() {
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tuf-testkit/fixtures/python-tuf"
+        );
+        let mut checked = 0;
+        for repo in std::fs::read_dir(root).unwrap() {
+            let dir = repo.unwrap().path().join("metadata");
+            for file in std::fs::read_dir(dir).into_iter().flatten() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                let v: Value = serde_json::from_slice(&bytes).unwrap();
+                if v["signed"]["_type"] == "targets" {
+                    let text = serde_json::to_string_pretty(&v["signed"]).unwrap();
+                    assert!(fast_agrees(&text), "fixture not taken by the fast path");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} targets fixtures found");
+    }
+
+    #[test]
+    fn fast_targets_parse_hands_unusual_entries_to_serde() {
+        let plain = format!(r#"{{"hashes": {{"sha256": "{HEX}"}}, "length": 7}}"#);
+        for entry in [
+            plain.clone(),
+            format!(r#"{{"length": 0, "hashes": {{"sha256": "{HEX}"}}}}"#),
+            format!(r#"{{"hashes": {{"sha256": "{HEX}"}}, "length": 7, "custom": {{"a": [1]}}}}"#),
+            format!(r#"{{"hashes": {{"sha256": "{HEX}"}}, "length": 7, "custom": null}}"#),
+            format!(r#"{{"hashes": {{"sha512": "bb", "sha256": "{HEX}"}}, "length": 7}}"#),
+            r#"{"hashes": {"sha256": "a\u00e9"}, "length": 7, "x-unknown": true}"#.into(),
+            r#"{"hashes": {"sha\u0032": "aa"}, "length": 18446744073709551615}"#.into(),
+        ] {
+            let t = doc(&format!(r#"{{"a/b.tgz": {entry}, "c": {plain}}}"#), "");
+            assert!(fast_agrees(&t), "{t}");
+        }
+        // Several entries, a repeated path, delegations and unknown members.
+        let t = doc(
+            &format!(r#"{{"z": {plain}, "a": {plain}, "z": {plain}}}"#),
+            r#" "delegations": {"keys": {}, "roles": []}, "x-extra": {"k": [1, "2"]},"#,
+        );
+        assert!(fast_agrees(&t));
+        // A path with an escape sends the whole document to serde.
+        let t = doc(&format!(r#"{{"caf\u00e9": {plain}}}"#), "");
+        assert!(!fast_agrees(&t));
+        assert!(serde_json::from_str::<Targets>(&t).is_ok());
+    }
+
+    #[test]
+    fn fast_targets_parse_never_accepts_what_serde_rejects() {
+        let plain = format!(r#"{{"hashes": {{"sha256": "{HEX}"}}, "length": 7}}"#);
+        let bad_entries = [
+            r#"{"hashes": {"sha256": "aa"}, "length": 01}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": 1.0}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": 1e2}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": -1}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": 18446744073709551616}"#,
+            r#"{"hashes": {}, "length": 1}"#,
+            r#"{"hashes": {"sha256": "aa"}}"#,
+            r#"{"length": 1}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": 1, "length": 2}"#,
+            r#"{"hashes": {"sha256": 5}, "length": 1}"#,
+            r#"{"hashes": {"sha256": "aa"}, "length": 1,}"#,
+            r#"[]"#,
+        ];
+        for entry in bad_entries {
+            let t = doc(&format!(r#"{{"a": {plain}, "b": {entry}}}"#), "");
+            assert!(serde_json::from_str::<Targets>(&t).is_err(), "{t}");
+            assert!(!fast_agrees(&t), "{t}");
+        }
+        for t in [
+            doc("{}", r#" "version": 4,"#),
+            doc("{}", r#" "delegations": null,"#),
+            doc("[]", ""),
+            doc("{}", "") + " x",
+            r#"{"_type": "targets", "spec_version": "1.0.31", "targets": {}, "version": 3}"#.into(),
+        ] {
+            assert!(!fast_agrees(&t), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Arbitrary single-byte changes and truncations of a document:
+        /// whatever the fast parse accepts, serde parses to the same model.
+        #[test]
+        fn fast_targets_parse_agrees_with_serde_on_mutations(
+            n in 0usize..4,
+            at in proptest::prelude::any::<usize>(),
+            byte in proptest::sample::select(b" \t\n,:{}[]\"\\-0.e19a".to_vec()),
+            cut in proptest::prelude::any::<bool>(),
+        ) {
+            let entries: Vec<String> = (0..n)
+                .map(|i| format!(r#""p{i}": {{"hashes": {{"sha256": "{i}f"}}, "length": {i}}}"#))
+                .collect();
+            let text = doc(&format!("{{{}}}", entries.join(", ")), r#" "x": [1],"#);
+            let mut bytes = text.into_bytes();
+            let i = at % bytes.len();
+            if cut { bytes.truncate(i) } else { bytes[i] = byte }
+            if let Ok(t) = std::str::from_utf8(&bytes) {
+                fast_agrees(t);
+            }
+        }
+    }
 
     #[test]
     fn hash_prefix_goes_before_the_basename() {
