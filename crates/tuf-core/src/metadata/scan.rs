@@ -14,6 +14,8 @@
 
 use serde::Deserialize;
 
+use super::Hashes;
+use super::fields::algorithm_name;
 use crate::canonical::scan_plain;
 
 /// A position in JSON text.
@@ -131,4 +133,16 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// After whitespace, a `hashes` object with a single plain digest; `None`
+/// for anything else (several digests are sorted by the serde parse).
+pub(crate) fn single_digest(s: &mut Scan<'_>) -> Option<Hashes> {
+    let mut one = None;
+    s.object(|s, algorithm| {
+        let digest = s.plain_str()?;
+        one.replace((algorithm, digest)).is_none().then_some(())
+    })?;
+    let (algorithm, digest) = one?;
+    Some(Hashes::one(algorithm_name(algorithm), digest.to_owned()))
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::{MemberName, string_map};
+use super::scan::{Scan, single_digest};
 use super::{Hashes, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
@@ -140,7 +141,91 @@ pub struct Snapshot {
     pub unrecognized: Map<String, Value>,
 }
 
-super::impl_signed_meta!(Snapshot, RoleType::Snapshot);
+super::impl_signed_meta!(Snapshot, RoleType::Snapshot, fast = parse_snapshot_fast);
+
+/// [`SignedMeta::parse_fast`](super::SignedMeta::parse_fast) for snapshot,
+/// as for targets (`parse_targets_fast`): a snapshot of 16,384 hashed bins
+/// lists that many entries.
+fn parse_snapshot_fast(text: &str) -> Option<Snapshot> {
+    let mut s = Scan::new(text);
+    let (mut kind, mut spec_version, mut version, mut expires) = (None, None, None, None);
+    let mut meta = None;
+    let mut unrecognized = Map::new();
+    // `Option::replace` returning `Some` means a repeated member: serde decides.
+    s.object(|s, key| match key {
+        "_type" => kind.replace(s.value::<RoleType>()?).is_none().then_some(()),
+        "spec_version" => spec_version
+            .replace(s.value::<SpecVersion>()?)
+            .is_none()
+            .then_some(()),
+        "version" => version
+            .replace(s.value::<Version>()?)
+            .is_none()
+            .then_some(()),
+        "expires" => expires
+            .replace(s.value::<DateTime>()?)
+            .is_none()
+            .then_some(()),
+        "meta" => meta.replace(meta_map(s)?).is_none().then_some(()),
+        other => {
+            let v = s.value::<Value>()?;
+            unrecognized
+                .insert(other.to_owned(), v)
+                .is_none()
+                .then_some(())
+        }
+    })?;
+    if !s.at_end() {
+        return None;
+    }
+    Some(Snapshot {
+        kind: kind?,
+        spec_version: spec_version?,
+        version: version?,
+        expires: expires?,
+        meta: meta?,
+        unrecognized,
+    })
+}
+
+/// The `meta` object, built as `string_map` builds it.
+fn meta_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, MetaFile>> {
+    let mut entries = Vec::new();
+    s.object(|s, name| {
+        let start = s.pos();
+        let file = match plain_meta_file(s) {
+            Some(file) => file,
+            None => {
+                s.set_pos(start);
+                s.value::<MetaFile>()?
+            }
+        };
+        entries.push((name.to_owned(), file));
+        Some(())
+    })?;
+    Some(entries.into_iter().collect())
+}
+
+/// An entry holding `version` and optionally `length` and a single-digest
+/// `hashes`, all plain; `None` for anything else.
+fn plain_meta_file(s: &mut Scan<'_>) -> Option<MetaFile> {
+    let (mut version, mut length, mut hashes) = (None, None, None);
+    s.object(|s, key| match key {
+        "version" => version
+            .replace(Version::new(s.u64()?)?)
+            .is_none()
+            .then_some(()),
+        "length" => length.replace(s.u64()?).is_none().then_some(()),
+        "hashes" => hashes.replace(single_digest(s)?).is_none().then_some(()),
+        _ => None,
+    })?;
+    Some(MetaFile {
+        version: version?,
+        length,
+        hashes,
+        unrecognized: Map::new(),
+    })
+}
 
 impl Snapshot {
     /// A version-1 snapshot listing `targets.json` version 1.
@@ -158,5 +243,83 @@ impl Snapshot {
     /// The entry for a targets role (`targets` or a delegated name), keyed `<name>.json`.
     pub fn role_meta(&self, role: &str) -> Option<&MetaFile> {
         self.meta.get(&format!("{role}.json"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast parse either declines or gives exactly the serde parse's model.
+    fn fast_agrees(text: &str) -> bool {
+        let serde = serde_json::from_str::<Snapshot>(text);
+        match parse_snapshot_fast(text) {
+            Some(fast) => {
+                assert_eq!(serde.as_ref().ok(), Some(&fast), "{text}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn doc(meta: &str, extra: &str) -> String {
+        format!(
+            r#"{{"_type": "snapshot", "expires": "2100-01-01T00:00:00Z",{extra}
+ "meta": {meta}, "spec_version": "1.0.31", "version": 2}}"#
+        )
+    }
+
+    #[test]
+    fn fast_snapshot_parse_matches_serde() {
+        for meta in [
+            r#"{"targets.json": {"version": 1}}"#,
+            r#"{"bins-0.json": {"version": 3}, "targets.json": {"length": 12, "version": 1}}"#,
+            r#"{"a.json": {"hashes": {"sha256": "ab"}, "length": 0, "version": 9}}"#,
+            // Handed to serde entry by entry: several digests, null, unknown fields.
+            r#"{"a.json": {"hashes": {"sha512": "cd", "sha256": "ab"}, "version": 9}}"#,
+            r#"{"a.json": {"length": null, "version": 1}, "b.json": {"version": 1, "x": [1]}}"#,
+            r#"{"z.json": {"version": 1}, "a.json": {"version": 2}, "z.json": {"version": 3}}"#,
+        ] {
+            let t = doc(meta, r#" "x-extra": {"k": 1},"#);
+            assert!(fast_agrees(&t), "{t}");
+        }
+        for meta in [
+            r#"{"a.json": {"version": 0}}"#,
+            r#"{"a.json": {"version": -1}}"#,
+            r#"{"a.json": {"version": 1.0}}"#,
+            r#"{"a.json": {"length": 1}}"#,
+            r#"{"a.json": {"version": 1, "version": 2}}"#,
+            r#"{"a.json": {"version": 1, "hashes": {}}}"#,
+            r#"{"a.json": {"version": 1},}"#,
+            r#"{"a.json": 1}"#,
+        ] {
+            let t = doc(meta, "");
+            assert!(serde_json::from_str::<Snapshot>(&t).is_err(), "{t}");
+            assert!(!fast_agrees(&t), "{t}");
+        }
+        assert!(!fast_agrees(&doc("{}", r#" "version": 3,"#)));
+        assert!(!fast_agrees(&(doc("{}", "") + "]")));
+    }
+
+    #[test]
+    fn fast_snapshot_parse_matches_serde_on_python_tuf_fixtures() {
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tuf-testkit/fixtures/python-tuf"
+        );
+        let mut checked = 0;
+        for repo in std::fs::read_dir(root).unwrap() {
+            let dir = repo.unwrap().path().join("metadata");
+            for file in std::fs::read_dir(dir).into_iter().flatten() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                let v: Value = serde_json::from_slice(&bytes).unwrap();
+                if v["signed"]["_type"] == "snapshot" {
+                    let text = serde_json::to_string_pretty(&v["signed"]).unwrap();
+                    assert!(fast_agrees(&text), "fixture not taken by the fast path");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 3, "only {checked} snapshot fixtures found");
     }
 }

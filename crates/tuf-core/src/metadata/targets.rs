@@ -7,9 +7,9 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::fields::{MemberName, algorithm_name, string_map};
+use super::fields::{MemberName, string_map};
 use super::hashes::{self, StreamError};
-use super::scan::Scan;
+use super::scan::{Scan, single_digest};
 use super::{Delegations, Hashes, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
@@ -269,17 +269,7 @@ fn plain_target_file(s: &mut Scan<'_>) -> Option<TargetFile> {
     let (mut length, mut hashes) = (None, None);
     s.object(|s, key| match key {
         "length" => length.replace(s.u64()?).is_none().then_some(()),
-        "hashes" => {
-            let mut one = None;
-            s.object(|s, algorithm| {
-                let digest = s.plain_str()?;
-                // A second digest: the serde parse sorts them.
-                one.replace((algorithm, digest)).is_none().then_some(())
-            })?;
-            let (algorithm, digest) = one?;
-            let h = Hashes::one(algorithm_name(algorithm), digest.to_owned());
-            hashes.replace(h).is_none().then_some(())
-        }
+        "hashes" => hashes.replace(single_digest(s)?).is_none().then_some(()),
         _ => None,
     })?;
     Some(TargetFile {
