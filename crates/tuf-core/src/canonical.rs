@@ -202,112 +202,275 @@ fn canonicalize_full(text: &str) -> Result<Vec<u8>, CanonicalError> {
 /// full parser, which also explains every error. One pass and no per-member
 /// bookkeeping: each key is compared with its predecessor only.
 fn minify_sorted(src: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(src.len());
-    let mut open: Vec<OpenContainer> = Vec::with_capacity(16);
-    let mut i = skip_ws_at(src, 0);
-    loop {
-        // A value starts at `i`.
-        match *src.get(i)? {
-            c @ (b'{' | b'[') => {
-                if open.len() >= MAX_DEPTH {
-                    return None;
-                }
-                let object = c == b'{';
-                let close = if object { b'}' } else { b']' };
-                out.push(c);
-                i = skip_ws_at(src, i + 1);
-                if src.get(i) == Some(&close) {
-                    out.push(close);
-                    i += 1;
-                } else {
-                    open.push(OpenContainer {
-                        object,
-                        last_key: None,
-                    });
-                    if object {
-                        i = minify_key(src, i, open.last_mut()?, &mut out)?;
-                    }
-                    continue;
-                }
-            }
-            b'"' => {
-                let stop = scan_plain(src, i + 1);
-                if src.get(stop) != Some(&b'"') {
-                    return None;
-                }
-                out.extend_from_slice(&src[i..=stop]);
-                i = stop + 1;
-            }
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                if src[i] == b'-' {
-                    i += 1;
-                }
-                match src.get(i) {
-                    // `-0` becomes `0`; a leading zero before a digit is invalid.
-                    Some(b'0') if i > start => return None,
-                    Some(b'0') => i += 1,
-                    Some(b'1'..=b'9') => {
-                        while let Some(b'0'..=b'9') = src.get(i) {
-                            i += 1;
-                        }
-                    }
-                    _ => return None,
-                }
-                // A fraction or exponent (a float), or a digit after a leading 0.
-                if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = src.get(i) {
-                    return None;
-                }
-                out.extend_from_slice(&src[start..i]);
-            }
-            b't' | b'f' | b'n' => {
-                let word: &[u8] = match src[i] {
-                    b't' => b"true",
-                    b'f' => b"false",
-                    _ => b"null",
-                };
-                if !src[i..].starts_with(word) {
-                    return None;
-                }
-                out.extend_from_slice(word);
-                i += word.len();
-            }
-            _ => return None,
+    let mut m = Minify::head(src);
+    match m.run(None)? {
+        Step::Done => Some(m.out),
+        Step::Paused => None,
+    }
+}
+
+/// An open container of [`Minify`].
+struct OpenContainer {
+    object: bool,
+    /// For an object, where its previous key lies in the source.
+    last_key: Option<(usize, usize)>,
+    /// A tail's container that was already open at the split point; for an
+    /// object, the first key the tail met in it.
+    outer: Option<Option<(usize, usize)>>,
+}
+
+/// How [`Minify::run`] stopped.
+enum Step {
+    /// The whole text is done.
+    Done,
+    /// A head reached its split point at a key start (see [`Minify::run`]).
+    Paused,
+}
+
+/// The state of [`minify_sorted`], which can also run as the two halves of
+/// a text split at a key ([`canonicalize_text_split`]): a *head* from the
+/// start to the split, and a *tail* from the split to the end whose
+/// enclosing containers are discovered as they close.
+struct Minify<'a> {
+    src: &'a [u8],
+    out: Vec<u8>,
+    open: Vec<OpenContainer>,
+    i: usize,
+    /// Set for a tail: the containers open at the split, innermost first,
+    /// as (is an object, first key met) once the tail closed them.
+    closed_outer: Option<Vec<(bool, Option<(usize, usize)>)>>,
+    /// For a tail: containers it opened itself and still holds.
+    own_open: usize,
+    /// For a tail: the most of `own_open - closed_outer.len()` reached
+    /// after opening a container (the depth it adds to the split's depth).
+    peak: isize,
+}
+
+impl<'a> Minify<'a> {
+    fn head(src: &'a [u8]) -> Self {
+        Minify {
+            src,
+            out: Vec::with_capacity(src.len()),
+            open: Vec::with_capacity(16),
+            i: skip_ws_at(src, 0),
+            closed_outer: None,
+            own_open: 0,
+            peak: 0,
         }
-        // After a value: separators and closing brackets.
+    }
+
+    /// The part of `src` from `split`, a key start inside an object (assumed
+    /// here, proved by the head when it pauses there).
+    fn tail(src: &'a [u8], split: usize) -> Self {
+        let mut m = Minify::head(src);
+        m.out = Vec::with_capacity(src.len().saturating_sub(split));
+        m.i = split;
+        m.open.push(OpenContainer {
+            object: true,
+            last_key: None,
+            outer: Some(None),
+        });
+        m.closed_outer = Some(Vec::new());
+        m
+    }
+
+    /// Run to the end of the text. A head given `pause_at` stops with
+    /// [`Step::Paused`] if it reaches that offset exactly at the start of a
+    /// key that follows a comma; a tail starts at such a key. `None`: the
+    /// text needs the full parser.
+    fn run(&mut self, pause_at: Option<usize>) -> Option<Step> {
+        let src = self.src;
+        let mut at_key = self.closed_outer.is_some();
         loop {
-            i = skip_ws_at(src, i);
-            let Some(top) = open.last_mut() else {
-                return (i == src.len()).then_some(out);
-            };
+            if at_key {
+                let top = self.open.last_mut()?;
+                self.i = minify_key(src, self.i, top, &mut self.out)?;
+            }
+            let mut i = self.i;
+            // A value starts at `i`.
             match *src.get(i)? {
-                b',' => {
-                    out.push(b',');
+                c @ (b'{' | b'[') => {
+                    self.check_depth()?;
+                    let object = c == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    self.out.push(c);
                     i = skip_ws_at(src, i + 1);
-                    if top.object {
-                        i = minify_key(src, i, top, &mut out)?;
+                    if src.get(i) == Some(&close) {
+                        self.out.push(close);
+                        i += 1;
+                    } else {
+                        self.push(object)?;
+                        self.i = i;
+                        at_key = object;
+                        continue;
                     }
-                    break;
                 }
-                b'}' if top.object => out.push(b'}'),
-                b']' if !top.object => out.push(b']'),
+                b'"' => {
+                    let stop = scan_plain(src, i + 1);
+                    if src.get(stop) != Some(&b'"') {
+                        return None;
+                    }
+                    self.out.extend_from_slice(&src[i..=stop]);
+                    i = stop + 1;
+                }
+                b'-' | b'0'..=b'9' => {
+                    let start = i;
+                    if src[i] == b'-' {
+                        i += 1;
+                    }
+                    match src.get(i) {
+                        // `-0` becomes `0`; a leading zero before a digit is invalid.
+                        Some(b'0') if i > start => return None,
+                        Some(b'0') => i += 1,
+                        Some(b'1'..=b'9') => {
+                            while let Some(b'0'..=b'9') = src.get(i) {
+                                i += 1;
+                            }
+                        }
+                        _ => return None,
+                    }
+                    // A fraction or exponent (a float), or a digit after a leading 0.
+                    if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = src.get(i) {
+                        return None;
+                    }
+                    self.out.extend_from_slice(&src[start..i]);
+                }
+                b't' | b'f' | b'n' => {
+                    let word: &[u8] = match src[i] {
+                        b't' => b"true",
+                        b'f' => b"false",
+                        _ => b"null",
+                    };
+                    if !src[i..].starts_with(word) {
+                        return None;
+                    }
+                    self.out.extend_from_slice(word);
+                    i += word.len();
+                }
                 _ => return None,
             }
-            i += 1;
-            open.pop();
+            // After a value: separators and closing brackets.
+            loop {
+                i = skip_ws_at(src, i);
+                let Some(top) = self.open.last_mut() else {
+                    match self.outer_step(i)? {
+                        OuterStep::End => return Some(Step::Done),
+                        OuterStep::Closed(next) => {
+                            i = next;
+                            continue;
+                        }
+                        OuterStep::Member { next, object } => {
+                            self.i = next;
+                            at_key = object;
+                            break;
+                        }
+                    }
+                };
+                match *src.get(i)? {
+                    b',' => {
+                        self.out.push(b',');
+                        i = skip_ws_at(src, i + 1);
+                        self.i = i;
+                        if top.object && pause_at == Some(i) {
+                            return Some(Step::Paused);
+                        }
+                        at_key = top.object;
+                        break;
+                    }
+                    b'}' if top.object => self.out.push(b'}'),
+                    b']' if !top.object => self.out.push(b']'),
+                    _ => return None,
+                }
+                i += 1;
+                self.pop();
+            }
+        }
+    }
+
+    /// Before a container opens (empty or not): within [`MAX_DEPTH`] for a
+    /// head; for a tail the depth it adds is recorded, and checked when it
+    /// is joined.
+    fn check_depth(&mut self) -> Option<()> {
+        match &self.closed_outer {
+            Some(closed) => {
+                if self.own_open >= MAX_DEPTH {
+                    return None;
+                }
+                let reach = (self.own_open + 1) as isize - closed.len() as isize;
+                self.peak = self.peak.max(reach);
+                Some(())
+            }
+            None => (self.open.len() < MAX_DEPTH).then_some(()),
+        }
+    }
+
+    /// Open a container (after [`check_depth`](Self::check_depth)).
+    fn push(&mut self, object: bool) -> Option<()> {
+        if self.closed_outer.is_some() {
+            self.own_open += 1;
+        }
+        self.open.push(OpenContainer {
+            object,
+            last_key: None,
+            outer: None,
+        });
+        Some(())
+    }
+
+    fn pop(&mut self) {
+        if let Some(closed) = self.open.pop() {
+            match (closed.outer, &mut self.closed_outer) {
+                (Some(first_key), Some(record)) => record.push((closed.object, first_key)),
+                _ => self.own_open = self.own_open.saturating_sub(1),
+            }
+        }
+    }
+
+    /// A tail with nothing open: the next container open at the split ends
+    /// (`}` or `]`) or goes on (`,` then a member, whose form tells the
+    /// container's kind); a head is done if only whitespace is left.
+    fn outer_step(&mut self, i: usize) -> Option<OuterStep> {
+        let src = self.src;
+        if i == src.len() {
+            return Some(OuterStep::End);
+        }
+        let record = self.closed_outer.as_mut()?;
+        match src[i] {
+            c @ (b'}' | b']') => {
+                self.out.push(c);
+                record.push((c == b'}', None));
+                Some(OuterStep::Closed(i + 1))
+            }
+            b',' => {
+                self.out.push(b',');
+                let next = skip_ws_at(src, i + 1);
+                // `"…"` followed by `:` starts a member: the container is an object.
+                let object = src.get(next) == Some(&b'"') && {
+                    let stop = scan_plain(src, next + 1);
+                    src.get(stop) == Some(&b'"')
+                        && src.get(skip_ws_at(src, stop + 1)) == Some(&b':')
+                };
+                self.open.push(OpenContainer {
+                    object,
+                    last_key: None,
+                    outer: Some(None),
+                });
+                Some(OuterStep::Member { next, object })
+            }
+            _ => None,
         }
     }
 }
 
-/// An open container of [`minify_sorted`]; for an object, where its
-/// previous key lies in the source.
-struct OpenContainer {
-    object: bool,
-    last_key: Option<(usize, usize)>,
+/// What [`Minify::outer_step`] found.
+enum OuterStep {
+    End,
+    Closed(usize),
+    Member { next: usize, object: bool },
 }
 
-/// A key, its `:` and the whitespace after it, for [`minify_sorted`]: the key
-/// must have no escapes and sort strictly after the object's previous key.
+/// A key, its `:` and the whitespace after it, for [`Minify`]: the key must
+/// have no escapes and sort strictly after the object's previous key.
 /// Returns where the member's value starts.
 fn minify_key(
     src: &[u8],
@@ -330,6 +493,9 @@ fn minify_key(
         return None;
     }
     object.last_key = Some((i + 1, stop));
+    if let Some(first @ None) = &mut object.outer {
+        *first = Some((i + 1, stop));
+    }
     let colon = skip_ws_at(src, stop + 1);
     if src.get(colon) != Some(&b':') {
         return None;
@@ -339,6 +505,114 @@ fn minify_key(
     Some(skip_ws_at(src, colon + 1))
 }
 
+/// Where [`canonicalize_text_split`] may split `src`: the first key start
+/// after a comma at or past the middle. Only a guess: the head proves it or
+/// the text is done in one piece.
+pub(crate) fn split_point(src: &[u8]) -> Option<usize> {
+    let mut i = src.len() / 2;
+    loop {
+        i += src.get(i..)?.iter().position(|&b| b == b',')?;
+        let next = skip_ws_at(src, i + 1);
+        if src.get(next) == Some(&b'"') {
+            return Some(next);
+        }
+        i = next;
+    }
+}
+
+/// The canonical bytes of `src[split..]` as a tail of [`canonicalize_text_split`]
+/// (to compute on another thread). `None`: the split cannot be used.
+pub(crate) fn canonical_tail(src: &[u8], split: usize) -> Option<CanonicalTail> {
+    let mut m = Minify::tail(src, split);
+    match m.run(None)? {
+        Step::Done => Some(CanonicalTail {
+            out: m.out,
+            closed: m.closed_outer?,
+            peak: m.peak,
+        }),
+        Step::Paused => None,
+    }
+}
+
+/// The second half of a split canonicalization.
+pub(crate) struct CanonicalTail {
+    out: Vec<u8>,
+    /// The containers open at the split, innermost first: (object?, first key).
+    closed: Vec<(bool, Option<(usize, usize)>)>,
+    peak: isize,
+}
+
+/// [`canonicalize_text`] in two halves: this thread canonicalizes up to
+/// `split` while another computes [`canonical_tail`] from it, which `tail`
+/// waits for. The halves are joined only if the head reaches `split` at a
+/// key start and the tail's view of the containers around it agrees with
+/// the head's (same kinds, keys still strictly increasing across the split,
+/// depth within [`MAX_DEPTH`]); then the result is exactly the one-piece
+/// result. Otherwise this thread carries on alone.
+pub(crate) fn canonicalize_text_split(
+    text: &str,
+    split: usize,
+    tail: impl FnOnce() -> Option<CanonicalTail>,
+) -> Result<Vec<u8>, CanonicalError> {
+    let src = text.as_bytes();
+    let mut head = Minify::head(src);
+    match head.run(Some(split)) {
+        Some(Step::Done) => return Ok(head.out),
+        Some(Step::Paused) => {
+            if let Some(tail) = tail()
+                && joins(&head, &tail)
+            {
+                let mut out = head.out;
+                out.extend_from_slice(&tail.out);
+                return Ok(out);
+            }
+            // Carry on from the split alone.
+            if let Some(Step::Done) = head.resume() {
+                return Ok(head.out);
+            }
+        }
+        None => {}
+    }
+    canonicalize_full(text)
+}
+
+impl Minify<'_> {
+    /// Go on from a pause as if there had been none: the key at the split,
+    /// then (`run` starts a head at a value) the rest.
+    fn resume(&mut self) -> Option<Step> {
+        let top = self.open.last_mut()?;
+        self.i = minify_key(self.src, self.i, top, &mut self.out)?;
+        self.run(None)
+    }
+}
+
+/// Whether a head paused at a split and the tail from it describe the same
+/// containers around the split, in an order one pass would accept.
+fn joins(head: &Minify<'_>, tail: &CanonicalTail) -> bool {
+    let src = head.src;
+    if tail.closed.len() != head.open.len() {
+        return false;
+    }
+    let depth = head.open.len() as isize;
+    if depth + tail.peak > MAX_DEPTH as isize {
+        return false;
+    }
+    head.open
+        .iter()
+        .rev()
+        .zip(&tail.closed)
+        .all(|(h, &(object, first))| {
+            h.object == object
+                && match (h.last_key, first) {
+                    (Some((a, b)), Some((c, d))) => src[a..b] < src[c..d],
+                    // The tail met no key in it: nothing to order.
+                    (_, None) => true,
+                    // A head always has a key before the comma it paused after.
+                    (None, Some(_)) => !h.object,
+                }
+        })
+}
+
 /// RFC 8259 whitespace only, from `i`.
 fn skip_ws_at(src: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = src.get(i) {
@@ -346,6 +620,7 @@ fn skip_ws_at(src: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
 /// One object member already written to the output, awaiting sorting.
 #[derive(Clone, Copy)]
 struct Member {
@@ -1033,6 +1308,113 @@ mod tests {
                 fast_agrees(t);
             }
         }
+    }
+
+    /// At every split offset, the two-piece result is the one-piece result.
+    fn split_agrees_everywhere(t: &str) -> usize {
+        let full = canonicalize_full(t);
+        let mut joined = 0;
+        for split in 0..=t.len() {
+            let mut used = false;
+            let out = canonicalize_text_split(t, split, || {
+                used = true;
+                canonical_tail(t.as_bytes(), split)
+            });
+            assert_eq!(out, full, "split at {split} of {t:?}");
+            if used {
+                let mut head = Minify::head(t.as_bytes());
+                if let (Some(Step::Paused), Some(tail)) =
+                    (head.run(Some(split)), canonical_tail(t.as_bytes(), split))
+                    && joins(&head, &tail)
+                {
+                    joined += 1;
+                }
+            }
+        }
+        joined
+    }
+
+    #[test]
+    fn split_canonicalization_equals_one_pass_at_every_offset() {
+        let deep = format!(
+            "{{\"a\": {}1{}, \"b\": 2}}",
+            "[".repeat(MAX_DEPTH - 2),
+            "]".repeat(MAX_DEPTH - 2)
+        );
+        let too_deep = format!(
+            "{{\"a\": 1, \"b\": {}1{}}}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let joining = [
+            "{\n \"a\": {\"x\": 1, \"y\": [1, 2, {\"k\": \"v\"}]},\n \"b\": {\"p\": {\"q\": 1, \"r\": 2}, \"s\": 3},\n \"c\": [\"x, \", \"z\"]\n}",
+            "{\"signed\": {\"_type\": \"targets\", \"targets\": {\"a\": {\"hashes\": {\"sha256\": \"aa\"}, \"length\": 1}, \"b\": {\"hashes\": {\"sha256\": \"bb\"}, \"length\": 2}}, \"version\": 1}}",
+            "[{\"a\": 1, \"b\": 2}, {\"a\": 3, \"b\": [true, false, null, -5]}]",
+            deep.as_str(),
+        ];
+        for t in joining {
+            assert!(split_agrees_everywhere(t) > 0, "no split joined in {t:?}");
+        }
+        // Order, duplicates and shapes the halves cannot judge alone.
+        for t in [
+            "{\"b\": 1, \"a\": 2}",
+            "{\"a\": 1, \"a\": 2}",
+            "{\"a\": {\"x\": 1}, \"a\": {\"y\": 2}}",
+            "{\"a\": {\"z\": 1, \"y\": 2}, \"b\": 3}",
+            "{\"b\": [1, {\"c\": 1, \"d\": 2}], \"a\": 3}",
+            "[\"a, \", \"b\": 1]",
+            "{\"a\": 1, \"c\": [\"x, \\\"y\", \"z\"], \"d\": 2}",
+            "{\"a\": \"x, \", \"b\": \"y\"}",
+            "{\"a\": [\"x\", \"y\"], \"b\": 1} x",
+            "{\"a\": 1, \"b\": 2.5, \"c\": 3}",
+            "{\"a\": 1, \"b\\u0063\": 2, \"c\": 3}",
+            "{\"a\": 1, \"b\": -0, \"c\": 3}",
+            "{\"a\": [1, 2], \"b\": 2}]",
+            // Brackets that do not match across the split.
+            "[{\"a\": 1, \"b\": 2}}",
+            "{\"x\": [{\"a\": 1, \"b\": 2}, 3}}",
+            "{\"x\": {\"a\": 1, \"b\": 2}]",
+            too_deep.as_str(),
+        ] {
+            split_agrees_everywhere(t);
+        }
+    }
+
+    proptest::proptest! {
+        /// Random documents, and byte mutations of them, at every offset.
+        #[test]
+        fn split_canonicalization_agrees_on_random_documents(
+            keys in proptest::collection::vec("[a-c]{1,2}", 1..6),
+            nest in proptest::collection::vec(0u8..4, 1..6),
+            at in proptest::prelude::any::<usize>(),
+            byte in proptest::sample::select(b" ,:{}[]\"0a-".to_vec()),
+        ) {
+            let mut v = json!(1);
+            for (k, n) in keys.iter().zip(&nest) {
+                v = match n {
+                    0 => json!({ k.clone(): v, "zz": [1, "x"] }),
+                    1 => json!([v, { k.clone(): 2 }]),
+                    2 => json!({ "a": { k.clone(): v }, "b": -3 }),
+                    _ => json!({ k.clone(): [v, v.clone()] }),
+                };
+            }
+            let doc = serde_json::to_string_pretty(&v).unwrap();
+            split_agrees_everywhere(&doc);
+            let mut bytes = doc.into_bytes();
+            let i = at % bytes.len();
+            bytes[i] = byte;
+            if let Ok(t) = std::str::from_utf8(&bytes) {
+                split_agrees_everywhere(t);
+            }
+        }
+    }
+
+    #[test]
+    fn split_point_is_a_key_after_a_comma_past_the_middle() {
+        let t = br#"{"a": 1, "b": [1, 2], "c": 3}"#;
+        let at = split_point(t).unwrap();
+        assert!(at >= t.len() / 2 && t[at] == b'"');
+        assert_eq!(split_point(b"[1, 2, 3]"), None);
     }
 
     #[test]

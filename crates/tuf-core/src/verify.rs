@@ -7,6 +7,7 @@
 //! of the `signed` member *as received*. Parsing into `T` happens from the
 //! same received text. One function counts signatures for every role.
 
+use crate::canonical;
 use crate::error::Error;
 use crate::metadata::{Metadata, RawMetadata, RoleKeys, SignedMeta};
 
@@ -60,9 +61,28 @@ pub fn verify<T: SignedMeta>(
         Ok(())
     };
     if raw.signed_text().len() >= PARALLEL_ABOVE {
+        let text = raw.signed_text().as_bytes();
+        // The typed parse takes about half as long as canonicalizing and
+        // hashing, so its thread first canonicalizes the second half of the
+        // text (from a key near the middle) for the checking thread.
+        let split = canonical::split_point(text);
         let parallel = std::thread::scope(|s| {
+            let (tail_tx, tail_rx) = std::sync::mpsc::sync_channel(1);
+            let checker = move || -> Result<(), Error> {
+                match split {
+                    Some(at) => raw.canonicalize_split(at, || tail_rx.recv().ok().flatten())?,
+                    None => raw.canonicalize()?,
+                };
+                delegators.iter().try_for_each(|keys| keys.verify(raw))?;
+                Ok(())
+            };
             // No thread available (resource limits): fall back to one thread.
-            let handle = std::thread::Builder::new().spawn_scoped(s, check).ok()?;
+            let handle = std::thread::Builder::new().spawn_scoped(s, checker).ok()?;
+            if let Some(at) = split {
+                // A send fails only if the checker is gone; it then needs nothing.
+                let _ = tail_tx.send(canonical::canonical_tail(text, at));
+            }
+            drop(tail_tx);
             let metadata = raw.to_metadata::<T>();
             let checked = handle
                 .join()

@@ -177,6 +177,22 @@ impl<'a> RawMetadata<'a> {
         Ok(self.canonical_signed.get_or_init(|| bytes))
     }
 
+    /// [`canonicalize`](Self::canonicalize) in two halves split at
+    /// `split`, the second computed elsewhere ([`canonical::canonical_tail`])
+    /// and awaited through `tail`; the result is the same.
+    pub(crate) fn canonicalize_split(
+        &self,
+        split: usize,
+        tail: impl FnOnce() -> Option<canonical::CanonicalTail>,
+    ) -> Result<&[u8], FormatError> {
+        if let Some(done) = self.canonical_signed.get() {
+            return Ok(done);
+        }
+        let bytes = canonical::canonicalize_text_split(self.signed, split, tail)
+            .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
+        Ok(self.canonical_signed.get_or_init(|| bytes))
+    }
+
     /// The role name used in errors.
     pub fn role(&self) -> &str {
         &self.role
