@@ -219,6 +219,10 @@ struct OpenContainer {
     outer: Option<Option<(usize, usize)>>,
 }
 
+/// A container a tail found open at its split and closed: whether it is an
+/// object, and the first key the tail met in it.
+type ClosedOuter = (bool, Option<(usize, usize)>);
+
 /// How [`Minify::run`] stopped.
 enum Step {
     /// The whole text is done.
@@ -238,7 +242,7 @@ struct Minify<'a> {
     i: usize,
     /// Set for a tail: the containers open at the split, innermost first,
     /// as (is an object, first key met) once the tail closed them.
-    closed_outer: Option<Vec<(bool, Option<(usize, usize)>)>>,
+    closed_outer: Option<Vec<ClosedOuter>>,
     /// For a tail: containers it opened itself and still holds.
     own_open: usize,
     /// For a tail: the most of `own_open - closed_outer.len()` reached
@@ -538,7 +542,7 @@ pub(crate) fn canonical_tail(src: &[u8], split: usize) -> Option<CanonicalTail> 
 pub(crate) struct CanonicalTail {
     out: Vec<u8>,
     /// The containers open at the split, innermost first: (object?, first key).
-    closed: Vec<(bool, Option<(usize, usize)>)>,
+    closed: Vec<ClosedOuter>,
     peak: isize,
 }
 
