@@ -266,16 +266,21 @@ impl<'a> Minify<'a> {
     /// The part of `src` from `split`, a key start inside an object (assumed
     /// here, proved by the head when it pauses there).
     fn tail(src: &'a [u8], split: usize) -> Self {
-        let mut m = Minify::head(src);
-        m.out = Vec::with_capacity(src.len().saturating_sub(split));
-        m.i = split;
-        m.open.push(OpenContainer {
+        let mut open = Vec::with_capacity(16);
+        open.push(OpenContainer {
             object: true,
             last_key: None,
             outer: Some(None),
         });
-        m.closed_outer = Some(Vec::new());
-        m
+        Minify {
+            src,
+            out: Vec::with_capacity(src.len().saturating_sub(split)),
+            open,
+            i: split,
+            closed_outer: Some(Vec::new()),
+            own_open: 0,
+            peak: 0,
+        }
     }
 
     /// Run to the end of the text. A head given `pause_at` stops with

@@ -69,11 +69,13 @@ pub fn verify<T: SignedMeta>(
         let parallel = std::thread::scope(|s| {
             let (tail_tx, tail_rx) = std::sync::mpsc::sync_channel(1);
             let checker = move || -> Result<(), Error> {
-                match split {
-                    Some(at) => raw.canonicalize_split(at, || tail_rx.recv().ok().flatten())?,
-                    None => raw.canonicalize()?,
-                };
-                delegators.iter().try_for_each(|keys| keys.verify(raw))?;
+                let mut tail = || tail_rx.recv().ok().flatten();
+                let split = split.map(|at| (at, &mut tail as &mut dyn FnMut() -> _));
+                // Not kept in `raw`: freed here, before the model is complete.
+                let canonical = raw.canonical_once(split)?;
+                delegators
+                    .iter()
+                    .try_for_each(|keys| keys.verify_message(&canonical, raw.signatures()))?;
                 Ok(())
             };
             // No thread available (resource limits): fall back to one thread.

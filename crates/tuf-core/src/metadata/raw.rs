@@ -177,20 +177,26 @@ impl<'a> RawMetadata<'a> {
         Ok(self.canonical_signed.get_or_init(|| bytes))
     }
 
-    /// [`canonicalize`](Self::canonicalize) in two halves split at
-    /// `split`, the second computed elsewhere ([`canonical::canonical_tail`])
-    /// and awaited through `tail`; the result is the same.
-    pub(crate) fn canonicalize_split(
+    /// The canonical bytes of `signed` computed for one use and not kept
+    /// (unless [`canonicalize`](Self::canonicalize) already kept them):
+    /// the caller drops them once the signatures are checked, so an 18 MB
+    /// targets.json does not hold its 15 MB canonical form while its typed
+    /// model is still being built. Split as in
+    /// `canonical::canonicalize_text_split` when `split` is given (the tail
+    /// computed elsewhere and awaited through the closure).
+    pub(crate) fn canonical_once(
         &self,
-        split: usize,
-        tail: impl FnOnce() -> Option<canonical::CanonicalTail>,
-    ) -> Result<&[u8], FormatError> {
+        split: Option<(usize, &mut dyn FnMut() -> Option<canonical::CanonicalTail>)>,
+    ) -> Result<std::borrow::Cow<'_, [u8]>, FormatError> {
         if let Some(done) = self.canonical_signed.get() {
-            return Ok(done);
+            return Ok(std::borrow::Cow::Borrowed(done));
         }
-        let bytes = canonical::canonicalize_text_split(self.signed, split, tail)
-            .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
-        Ok(self.canonical_signed.get_or_init(|| bytes))
+        let bytes = match split {
+            Some((at, tail)) => canonical::canonicalize_text_split(self.signed, at, tail),
+            None => canonical::canonicalize_text(self.signed),
+        }
+        .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
+        Ok(std::borrow::Cow::Owned(bytes))
     }
 
     /// The role name used in errors.
@@ -354,9 +360,17 @@ impl<'a> RoleKeys<'a> {
     /// Count distinct public keys whose signature over `raw` verifies; error
     /// unless the count reaches the threshold.
     pub fn verify(&self, raw: &RawMetadata<'_>) -> Result<(), VerifyError> {
+        self.verify_message(raw.canonical_signed(), raw.signatures())
+    }
+
+    /// [`verify`](Self::verify) over canonical bytes held elsewhere.
+    pub(crate) fn verify_message(
+        &self,
+        msg: &[u8],
+        signatures: &[Signature],
+    ) -> Result<(), VerifyError> {
         let mut verified: HashSet<Vec<u8>> = HashSet::new();
-        let msg = raw.canonical_signed();
-        for sig in raw.signatures() {
+        for sig in signatures {
             let Some((_, key)) = self.keys.iter().find(|(id, _)| *id == &sig.keyid) else {
                 continue;
             };
