@@ -12,10 +12,14 @@
 //! result of a fast parse, when there is one, is the result of the serde
 //! parse of the same text; the differential tests in `targets.rs` check it.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
-use super::Hashes;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
 use super::fields::algorithm_name;
+use super::{Hashes, RoleType, SpecVersion, Version};
+use crate::DateTime;
 use crate::canonical::scan_plain;
 
 /// A position in JSON text.
@@ -141,8 +145,77 @@ pub(crate) fn single_digest(s: &mut Scan<'_>) -> Option<Hashes> {
     let mut one = None;
     s.object(|s, algorithm| {
         let digest = s.plain_str()?;
-        one.replace((algorithm, digest)).is_none().then_some(())
+        once(&mut one, (algorithm, digest))
     })?;
     let (algorithm, digest) = one?;
     Some(Hashes::one(algorithm_name(algorithm), digest.to_owned()))
+}
+
+/// Set `slot` once; a repeated member (`None`) is for the serde parse to judge.
+pub(crate) fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    slot.replace(value).is_none().then_some(())
+}
+
+/// The members every `signed` payload has, as a fast parse found them.
+#[derive(Default)]
+pub(crate) struct Common {
+    pub(crate) kind: Option<RoleType>,
+    pub(crate) spec_version: Option<SpecVersion>,
+    pub(crate) version: Option<Version>,
+    pub(crate) expires: Option<DateTime>,
+    pub(crate) unrecognized: Map<String, Value>,
+}
+
+/// The whole of `text` as one `signed` object: `own` reads the members of
+/// the role's own (returning `Some(false)` for any other key), and the
+/// common and unknown members are gathered here.
+pub(crate) fn signed_object<'a>(
+    text: &'a str,
+    mut own: impl FnMut(&mut Scan<'a>, &'a str) -> Option<bool>,
+) -> Option<Common> {
+    let mut s = Scan::new(text);
+    let mut c = Common::default();
+    s.object(|s, key| {
+        if own(s, key)? {
+            return Some(());
+        }
+        match key {
+            "_type" => once(&mut c.kind, s.value()?),
+            "spec_version" => once(&mut c.spec_version, s.value()?),
+            "version" => once(&mut c.version, s.value()?),
+            "expires" => once(&mut c.expires, s.value()?),
+            other => {
+                let v = s.value::<Value>()?;
+                c.unrecognized
+                    .insert(other.to_owned(), v)
+                    .is_none()
+                    .then_some(())
+            }
+        }
+    })?;
+    s.at_end().then_some(c)
+}
+
+/// An object of entries (targets, or snapshot's `meta`), built as
+/// `string_map` builds it (entries in text order, then one bulk build), so
+/// a repeated name resolves the same way. `plain` reads the usual entry
+/// directly; any other entry is read by serde from the same position.
+pub(crate) fn entry_map<'a, V: Deserialize<'a>>(
+    s: &mut Scan<'a>,
+    plain: impl Fn(&mut Scan<'a>) -> Option<V>,
+) -> Option<BTreeMap<String, V>> {
+    let mut entries = Vec::new();
+    s.object(|s, name| {
+        let start = s.pos();
+        let value = match plain(s) {
+            Some(value) => value,
+            None => {
+                s.set_pos(start);
+                s.value::<V>()?
+            }
+        };
+        entries.push((name.to_owned(), value));
+        Some(())
+    })?;
+    Some(entries.into_iter().collect())
 }

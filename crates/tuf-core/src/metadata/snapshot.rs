@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::{MemberName, string_map};
-use super::scan::{Scan, single_digest};
+use super::scan::{Scan, entry_map, once, signed_object, single_digest};
 use super::{Hashes, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
@@ -147,63 +147,22 @@ super::impl_signed_meta!(Snapshot, RoleType::Snapshot, fast = parse_snapshot_fas
 /// as for targets (`parse_targets_fast`): a snapshot of 16,384 hashed bins
 /// lists that many entries.
 fn parse_snapshot_fast(text: &str) -> Option<Snapshot> {
-    let mut s = Scan::new(text);
-    let (mut kind, mut spec_version, mut version, mut expires) = (None, None, None, None);
     let mut meta = None;
-    let mut unrecognized = Map::new();
-    // `Option::replace` returning `Some` means a repeated member: serde decides.
-    s.object(|s, key| match key {
-        "_type" => kind.replace(s.value::<RoleType>()?).is_none().then_some(()),
-        "spec_version" => spec_version
-            .replace(s.value::<SpecVersion>()?)
-            .is_none()
-            .then_some(()),
-        "version" => version
-            .replace(s.value::<Version>()?)
-            .is_none()
-            .then_some(()),
-        "expires" => expires
-            .replace(s.value::<DateTime>()?)
-            .is_none()
-            .then_some(()),
-        "meta" => meta.replace(meta_map(s)?).is_none().then_some(()),
-        other => {
-            let v = s.value::<Value>()?;
-            unrecognized
-                .insert(other.to_owned(), v)
-                .is_none()
-                .then_some(())
+    let c = signed_object(text, |s, key| {
+        if key != "meta" {
+            return Some(false);
         }
+        once(&mut meta, entry_map(s, plain_meta_file)?)?;
+        Some(true)
     })?;
-    if !s.at_end() {
-        return None;
-    }
     Some(Snapshot {
-        kind: kind?,
-        spec_version: spec_version?,
-        version: version?,
-        expires: expires?,
+        kind: c.kind?,
+        spec_version: c.spec_version?,
+        version: c.version?,
+        expires: c.expires?,
         meta: meta?,
-        unrecognized,
+        unrecognized: c.unrecognized,
     })
-}
-
-/// The `meta` object, built as `string_map` builds it.
-fn meta_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, MetaFile>> {
-    let mut entries = Vec::new();
-    s.object(|s, name| {
-        let start = s.pos();
-        let file = match plain_meta_file(s) {
-            Some(file) => file,
-            None => {
-                s.set_pos(start);
-                s.value::<MetaFile>()?
-            }
-        };
-        entries.push((name.to_owned(), file));
-        Some(())
-    })?;
-    Some(entries.into_iter().collect())
 }
 
 /// An entry holding `version` and optionally `length` and a single-digest
@@ -211,12 +170,9 @@ fn meta_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, MetaFile>> {
 fn plain_meta_file(s: &mut Scan<'_>) -> Option<MetaFile> {
     let (mut version, mut length, mut hashes) = (None, None, None);
     s.object(|s, key| match key {
-        "version" => version
-            .replace(Version::new(s.u64()?)?)
-            .is_none()
-            .then_some(()),
-        "length" => length.replace(s.u64()?).is_none().then_some(()),
-        "hashes" => hashes.replace(single_digest(s)?).is_none().then_some(()),
+        "version" => once(&mut version, Version::new(s.u64()?)?),
+        "length" => once(&mut length, s.u64()?),
+        "hashes" => once(&mut hashes, single_digest(s)?),
         _ => None,
     })?;
     Some(MetaFile {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{MemberName, string_map};
 use super::hashes::{self, StreamError};
-use super::scan::{Scan, single_digest};
+use super::scan::{Scan, entry_map, once, signed_object, single_digest};
 use super::{Delegations, Hashes, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
@@ -198,69 +198,24 @@ impl Targets {
 /// parse's). Parsing a 100,000-target role this way takes about half the
 /// time of the serde parse, which goes through a map visitor per entry.
 fn parse_targets_fast(text: &str) -> Option<Targets> {
-    let mut s = Scan::new(text);
-    let (mut kind, mut spec_version, mut version, mut expires) = (None, None, None, None);
     let (mut targets, mut delegations) = (None, None);
-    let mut unrecognized = Map::new();
-    // `Option::replace` returning `Some` means a repeated member: serde decides.
-    s.object(|s, key| match key {
-        "_type" => kind.replace(s.value::<RoleType>()?).is_none().then_some(()),
-        "spec_version" => spec_version
-            .replace(s.value::<SpecVersion>()?)
-            .is_none()
-            .then_some(()),
-        "version" => version
-            .replace(s.value::<Version>()?)
-            .is_none()
-            .then_some(()),
-        "expires" => expires
-            .replace(s.value::<DateTime>()?)
-            .is_none()
-            .then_some(()),
-        "targets" => targets.replace(target_map(s)?).is_none().then_some(()),
-        "delegations" => delegations
-            .replace(s.value::<Delegations>()?)
-            .is_none()
-            .then_some(()),
-        other => {
-            let v = s.value::<Value>()?;
-            unrecognized
-                .insert(other.to_owned(), v)
-                .is_none()
-                .then_some(())
+    let c = signed_object(text, |s, key| {
+        match key {
+            "targets" => once(&mut targets, entry_map(s, plain_target_file)?)?,
+            "delegations" => once(&mut delegations, s.value::<Delegations>()?)?,
+            _ => return Some(false),
         }
+        Some(true)
     })?;
-    if !s.at_end() {
-        return None;
-    }
     Some(Targets {
-        kind: kind?,
-        spec_version: spec_version?,
-        version: version?,
-        expires: expires?,
+        kind: c.kind?,
+        spec_version: c.spec_version?,
+        version: c.version?,
+        expires: c.expires?,
         targets: targets?,
         delegations,
-        unrecognized,
+        unrecognized: c.unrecognized,
     })
-}
-
-/// The `targets` object: built as `string_map` builds it (entries in text
-/// order, then one bulk build), so repeated paths resolve the same way.
-fn target_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, TargetFile>> {
-    let mut entries = Vec::new();
-    s.object(|s, path| {
-        let start = s.pos();
-        let file = match plain_target_file(s) {
-            Some(file) => file,
-            None => {
-                s.set_pos(start);
-                s.value::<TargetFile>()?
-            }
-        };
-        entries.push((path.to_owned(), file));
-        Some(())
-    })?;
-    Some(entries.into_iter().collect())
 }
 
 /// A target entry holding exactly `length` and a single-digest `hashes`,
@@ -268,8 +223,8 @@ fn target_map(s: &mut Scan<'_>) -> Option<BTreeMap<String, TargetFile>> {
 fn plain_target_file(s: &mut Scan<'_>) -> Option<TargetFile> {
     let (mut length, mut hashes) = (None, None);
     s.object(|s, key| match key {
-        "length" => length.replace(s.u64()?).is_none().then_some(()),
-        "hashes" => hashes.replace(single_digest(s)?).is_none().then_some(()),
+        "length" => once(&mut length, s.u64()?),
+        "hashes" => once(&mut hashes, single_digest(s)?),
         _ => None,
     })?;
     Some(TargetFile {
