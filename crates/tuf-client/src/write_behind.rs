@@ -61,6 +61,25 @@ struct State {
     closed: bool,
 }
 
+impl State {
+    /// A write failure the caller has not heard of yet, now reported (once).
+    fn report_failure(&mut self) -> Result<(), StoreError> {
+        match self.failed.take() {
+            Some(e) => {
+                self.failure_reported = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Writes go to the writer thread (else straight to the store: no
+    /// writer thread, or a failure already reported).
+    fn queueing(&self) -> bool {
+        !(self.closed || self.failure_reported)
+    }
+}
+
 /// What the writer thread holds for a staged write until its commit.
 enum Held<'s> {
     /// Written by the store, waiting for its commit.
@@ -90,7 +109,11 @@ impl Staged<'_, '_> {
     /// The bytes are trusted: make them the content of their name.
     pub(crate) fn commit(mut self) -> Result<(), StoreError> {
         match std::mem::replace(&mut self.ticket, Ticket::Done) {
-            Ticket::Queued(id) => self.queue.enqueue(&self.name, Op::Commit(id)),
+            Ticket::Queued(id) => {
+                let queue = self.queue;
+                queue.enqueue(&mut queue.state(), &self.name, Op::Commit(id));
+                Ok(())
+            }
             Ticket::Inline(bytes) => self.queue.store.put(&self.name, &bytes),
             Ticket::Done => Ok(()),
         }
@@ -100,8 +123,8 @@ impl Staged<'_, '_> {
 impl Drop for Staged<'_, '_> {
     fn drop(&mut self) {
         if let Ticket::Queued(id) = std::mem::replace(&mut self.ticket, Ticket::Done) {
-            // Never an error: a discard writes nothing.
-            let _ = self.queue.enqueue(&self.name, Op::Discard(id));
+            let queue = self.queue;
+            queue.enqueue(&mut queue.state(), &self.name, Op::Discard(id));
         }
     }
 }
@@ -148,16 +171,13 @@ impl<'s> WriteBehind<'s> {
     /// Queue `bytes` for `name`, or write it now when no writer thread runs.
     pub(crate) fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         let mut state = self.state();
-        if let Some(e) = state.failed.take() {
-            state.failure_reported = true;
-            return Err(e);
-        }
-        if state.closed || state.failure_reported {
+        state.report_failure()?;
+        if !state.queueing() {
             drop(state);
             return self.store.put(name, &bytes);
         }
-        drop(state);
-        self.enqueue(name, Op::Put(bytes))
+        self.enqueue(&mut state, name, Op::Put(bytes));
+        Ok(())
     }
 
     /// Begin writing `bytes` for `name` while the caller is still verifying
@@ -168,18 +188,14 @@ impl<'s> WriteBehind<'s> {
         bytes: Arc<Vec<u8>>,
     ) -> Result<Staged<'w, 's>, StoreError> {
         let mut state = self.state();
-        if let Some(e) = state.failed.take() {
-            state.failure_reported = true;
-            return Err(e);
-        }
-        let ticket = if state.closed || state.failure_reported {
-            Ticket::Inline(bytes)
-        } else {
+        state.report_failure()?;
+        let ticket = if state.queueing() {
             let id = state.next_ticket;
             state.next_ticket += 1;
-            drop(state);
-            self.enqueue(name, Op::Stage(id, bytes))?;
+            self.enqueue(&mut state, name, Op::Stage(id, bytes));
             Ticket::Queued(id)
+        } else {
+            Ticket::Inline(bytes)
         };
         Ok(Staged {
             queue: self,
@@ -190,14 +206,12 @@ impl<'s> WriteBehind<'s> {
 
     /// Queue `op` on `name` for the writer thread. A staged write stays
     /// pending from its `Stage` until its `Commit` or `Discard` is done.
-    fn enqueue(&self, name: &str, op: Op) -> Result<(), StoreError> {
-        let mut state = self.state();
+    fn enqueue(&self, state: &mut State, name: &str, op: Op) {
         if matches!(op, Op::Put(_) | Op::Stage(..)) {
             *state.pending.entry(name.to_owned()).or_default() += 1;
         }
         state.queue.push_back((name.to_owned(), op));
         self.changed.notify_all();
-        Ok(())
     }
 
     /// The stored bytes of `name`, after any queued write of it.
@@ -217,10 +231,7 @@ impl<'s> WriteBehind<'s> {
         while !state.pending.is_empty() {
             state = self.wait(state);
         }
-        if let Some(e) = state.failed.take() {
-            state.failure_reported = true;
-            return Err(e);
-        }
+        state.report_failure()?;
         drop(state);
         self.store.remove(name)
     }
