@@ -308,7 +308,7 @@ impl<'a> Minify<'a> {
                         self.out.push(close);
                         i += 1;
                     } else {
-                        self.push(object)?;
+                        self.push(object);
                         self.i = i;
                         at_key = object;
                         continue;
@@ -414,7 +414,7 @@ impl<'a> Minify<'a> {
     }
 
     /// Open a container (after [`check_depth`](Self::check_depth)).
-    fn push(&mut self, object: bool) -> Option<()> {
+    fn push(&mut self, object: bool) {
         if self.closed_outer.is_some() {
             self.own_open += 1;
         }
@@ -423,7 +423,6 @@ impl<'a> Minify<'a> {
             last_key: None,
             outer: None,
         });
-        Some(())
     }
 
     fn pop(&mut self) {
