@@ -4,10 +4,13 @@
 //! changes a verdict: documents laid out any other way still verify (or
 //! fail) exactly as the strict envelope parse says.
 
+mod common;
+
+use common::verify_targets;
+
 use serde_json::{Value, json};
-use tuf_core::crypto::{KeySpec, PrivateKey, Signer};
-use tuf_core::metadata::{Metadata, RoleType, Root, TargetFile, Targets};
-use tuf_core::verify::parse_and_verify;
+use tuf_core::crypto::{KeySpec, PrivateKey};
+use tuf_core::metadata::{Metadata, TargetFile, Targets};
 use tuf_core::{DateTime, Error};
 
 /// Text that would confuse a naive scanner: braces, quotes, escapes and
@@ -33,14 +36,6 @@ fn fixture() -> Fixture {
     Fixture { key, bytes }
 }
 
-fn check(f: &Fixture, bytes: &[u8]) -> Result<Metadata<Targets>, Error> {
-    let mut root = Root::new(DateTime::parse("2030-01-01T00:00:00Z").unwrap());
-    let public = f.key.public_key();
-    root.add_key_with_id(RoleType::Targets, public.compute_keyid(), public);
-    let role_keys = root.role_keys(RoleType::Targets);
-    parse_and_verify::<Targets>(bytes, "targets", &[&role_keys]).map(|v| v.into_inner())
-}
-
 /// Split the pretty document into its `signatures` and `signed` texts.
 fn parts(bytes: &[u8]) -> (String, String) {
     let v: Value = serde_json::from_slice(bytes).unwrap();
@@ -53,7 +48,7 @@ fn parts(bytes: &[u8]) -> (String, String) {
 #[test]
 fn signed_last_as_written_verifies() {
     let f = fixture();
-    let md = check(&f, &f.bytes).unwrap();
+    let md = verify_targets(&f.key, &f.bytes).unwrap();
     let custom = md.signed.targets["a/b.txt"].custom.as_ref().unwrap();
     assert_eq!(custom["blob"].as_str().unwrap().len(), DECOY.len() * 40_000);
 }
@@ -63,7 +58,7 @@ fn member_after_signed_is_kept_not_swallowed_into_signed() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);
     let text = format!("{{\"signatures\":{sigs},\"signed\":{signed}, \"zzz\": {{\"a\": [1]}} }}");
-    let md = check(&f, text.as_bytes()).unwrap();
+    let md = verify_targets(&f.key, text.as_bytes()).unwrap();
     assert_eq!(md.unrecognized["zzz"], json!({"a": [1]}));
 }
 
@@ -72,7 +67,7 @@ fn signed_before_signatures_verifies() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);
     let text = format!("{{\"signed\":{signed},\"extra\":null,\"signatures\":{sigs}}}");
-    let md = check(&f, text.as_bytes()).unwrap();
+    let md = verify_targets(&f.key, text.as_bytes()).unwrap();
     assert_eq!(md.unrecognized["extra"], Value::Null);
 }
 
@@ -81,7 +76,7 @@ fn escaped_member_name_is_still_signed() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);
     let text = format!("{{\"signatures\":{sigs},\"sig\\u006eed\":{signed}}}");
-    check(&f, text.as_bytes()).unwrap();
+    verify_targets(&f.key, text.as_bytes()).unwrap();
 }
 
 #[test]
@@ -90,7 +85,7 @@ fn tampered_large_signed_fails_the_signature_check_not_the_parse() {
     let text = String::from_utf8(f.bytes.clone()).unwrap();
     let tampered = text.replacen("a/b.txt", "a/c.txt", 1);
     assert!(matches!(
-        check(&f, tampered.as_bytes()),
+        verify_targets(&f.key, tampered.as_bytes()),
         Err(Error::Verify(_))
     ));
 }
@@ -100,7 +95,10 @@ fn second_signed_member_is_a_format_error() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);
     let text = format!("{{\"signatures\":{sigs},\"signed\":{signed},\"signed\":{signed}}}");
-    assert!(matches!(check(&f, text.as_bytes()), Err(Error::Format(_))));
+    assert!(matches!(
+        verify_targets(&f.key, text.as_bytes()),
+        Err(Error::Format(_))
+    ));
 }
 
 #[test]
@@ -110,7 +108,7 @@ fn trailing_garbage_after_the_envelope_is_a_format_error() {
         let mut bytes = f.bytes.clone();
         bytes.extend_from_slice(tail);
         assert!(
-            matches!(check(&f, &bytes), Err(Error::Format(_))),
+            matches!(verify_targets(&f.key, &bytes), Err(Error::Format(_))),
             "tail {:?}",
             String::from_utf8_lossy(tail)
         );
@@ -123,7 +121,7 @@ fn truncated_large_document_is_a_format_error() {
     for cut in [1, 2, f.bytes.len() / 2] {
         let bytes = &f.bytes[..f.bytes.len() - cut];
         assert!(
-            matches!(check(&f, bytes), Err(Error::Format(_))),
+            matches!(verify_targets(&f.key, bytes), Err(Error::Format(_))),
             "cut {cut}"
         );
     }
@@ -136,6 +134,6 @@ fn signed_spliced_with_a_following_member_is_not_accepted_as_signed() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);
     let text = format!("{{\"signatures\":{sigs},\"signed\":{signed},\"x\":\"}}\"}}");
-    let md = check(&f, text.as_bytes()).unwrap();
+    let md = verify_targets(&f.key, text.as_bytes()).unwrap();
     assert_eq!(md.unrecognized["x"], json!("}"));
 }

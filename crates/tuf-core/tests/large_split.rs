@@ -5,10 +5,13 @@
 //! change in the second half, a repeated target path next to the middle,
 //! and keys out of order. Each verdict must be the strict parsers' verdict.
 
+mod common;
+
+use common::verify_targets;
+
 use serde_json::Value;
-use tuf_core::crypto::{KeySpec, PrivateKey, Signer};
-use tuf_core::metadata::{Metadata, RoleType, Root, TargetFile, Targets};
-use tuf_core::verify::parse_and_verify;
+use tuf_core::crypto::{KeySpec, PrivateKey};
+use tuf_core::metadata::{Metadata, TargetFile, Targets};
 use tuf_core::{DateTime, Error};
 
 const TARGETS: usize = 2_200;
@@ -32,14 +35,6 @@ fn fixture() -> Fixture {
         "large enough for the split"
     );
     Fixture { key, md }
-}
-
-fn check(f: &Fixture, bytes: &[u8]) -> Result<Metadata<Targets>, Error> {
-    let mut root = Root::new(DateTime::parse("2030-01-01T00:00:00Z").unwrap());
-    let public = f.key.public_key();
-    root.add_key_with_id(RoleType::Targets, public.compute_keyid(), public);
-    let role_keys = root.role_keys(RoleType::Targets);
-    parse_and_verify::<Targets>(bytes, "targets", &[&role_keys]).map(|v| v.into_inner())
 }
 
 /// The signed document written by hand, python-tuf style (`indent=1`), with
@@ -77,7 +72,7 @@ fn sorted_json(t: &TargetFile) -> String {
 fn a_large_document_verifies_and_parses_like_the_strict_parse() {
     let f = fixture();
     let bytes = render(&f, &entries(&f));
-    let md = check(&f, &bytes).unwrap();
+    let md = verify_targets(&f.key, &bytes).unwrap();
     assert_eq!(md.signed, f.md.signed);
     // The same text through serde alone.
     let v: Value = serde_json::from_slice(&bytes).unwrap();
@@ -94,7 +89,7 @@ fn a_changed_byte_anywhere_in_the_second_half_is_rejected() {
         let mut file: TargetFile = serde_json::from_str(&forged[k].1).unwrap();
         file.length += 1;
         forged[k].1 = sorted_json(&file);
-        let result = check(&f, &render(&f, &forged));
+        let result = verify_targets(&f.key, &render(&f, &forged));
         assert!(
             matches!(result, Err(Error::Verify(_))),
             "entry {k}: {result:?}"
@@ -119,7 +114,7 @@ fn a_repeated_target_path_near_the_middle_is_a_format_error() {
         let hashes = serde_json::to_string(&twin.hashes).unwrap();
         twin_member[k].1 = format!(r#"{{"hashes": {hashes}, "hashes": {hashes}, "length": 1}}"#);
         for forged in [twin_path, twin_member] {
-            let result = check(&f, &render(&f, &forged));
+            let result = verify_targets(&f.key, &render(&f, &forged));
             let Err(Error::Format(e)) = &result else {
                 panic!("duplicate at {k}: {result:?}");
             };
@@ -135,8 +130,14 @@ fn targets_out_of_order_still_verify() {
     let f = fixture();
     let mut all = entries(&f);
     all.reverse();
-    assert_eq!(check(&f, &render(&f, &all)).unwrap().signed, f.md.signed);
+    assert_eq!(
+        verify_targets(&f.key, &render(&f, &all)).unwrap().signed,
+        f.md.signed
+    );
     let mut all = entries(&f);
     all.swap(TARGETS / 2, TARGETS / 2 + 1);
-    assert_eq!(check(&f, &render(&f, &all)).unwrap().signed, f.md.signed);
+    assert_eq!(
+        verify_targets(&f.key, &render(&f, &all)).unwrap().signed,
+        f.md.signed
+    );
 }
