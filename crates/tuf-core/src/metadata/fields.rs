@@ -172,17 +172,23 @@ impl std::borrow::Borrow<str> for KeyId {
 ///
 /// Not a `BTreeMap`: a targets.json holds one of these per target, and a
 /// `BTreeMap` node costs over 500 bytes for the usual single entry. The
-/// usual single digest is held inline, and the algorithm names this crate
-/// knows are not allocated, so describing a target costs one allocation
-/// (its digest) instead of three.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// usual single digest is stored with its algorithm name in one allocation
+/// behind a 24-byte value, so describing a target costs one allocation
+/// instead of three, and the map entry that holds it stays small.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Hashes(HashesRepr);
 
-/// Algorithm names, sorted and distinct; `One` exactly when there is one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One representation per value, so the derived equality is the map's:
+/// `One` exactly when there is one pair whose name fits `u32`, `Many`
+/// otherwise, its names sorted and distinct.
+#[derive(Clone, PartialEq, Eq)]
 enum HashesRepr {
-    One(Cow<'static, str>, String),
-    Many(Vec<(Cow<'static, str>, String)>),
+    /// The name's `name_len` bytes, then the digest.
+    One {
+        packed: Box<str>,
+        name_len: u32,
+    },
+    Many(Box<[(Cow<'static, str>, String)]>),
 }
 
 /// `name` without an allocation when it is one of the usual algorithms.
@@ -207,27 +213,42 @@ impl Hashes {
         )
     }
     /// A single digest.
-    pub(crate) fn one(algorithm: Cow<'static, str>, digest: String) -> Self {
-        Hashes(HashesRepr::One(algorithm, digest))
+    pub(crate) fn one(algorithm: &str, digest: &str) -> Self {
+        match u32::try_from(algorithm.len()) {
+            Ok(name_len) => {
+                let mut packed = String::with_capacity(algorithm.len() + digest.len());
+                packed.push_str(algorithm);
+                packed.push_str(digest);
+                Hashes(HashesRepr::One {
+                    packed: packed.into_boxed_str(),
+                    name_len,
+                })
+            }
+            Err(_) => Hashes(HashesRepr::Many(Box::new([(
+                algorithm_name(algorithm),
+                digest.to_owned(),
+            )]))),
+        }
     }
     /// From pairs sorted by algorithm name without repeats; `None` if empty.
     pub(crate) fn from_sorted(mut pairs: Vec<(Cow<'static, str>, String)>) -> Option<Self> {
         match pairs.len() {
             0 => None,
-            1 => pairs.pop().map(|(a, h)| Hashes(HashesRepr::One(a, h))),
-            _ => Some(Hashes(HashesRepr::Many(pairs))),
+            1 => pairs.pop().map(|(a, h)| Hashes::one(&a, &h)),
+            _ => Some(Hashes(HashesRepr::Many(pairs.into_boxed_slice()))),
         }
     }
     fn pairs(&self) -> &[(Cow<'static, str>, String)] {
         match &self.0 {
-            HashesRepr::One(..) => &[],
+            HashesRepr::One { .. } => &[],
             HashesRepr::Many(v) => v,
         }
     }
     /// The algorithm → hex digest pairs, in algorithm-name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         let one = match &self.0 {
-            HashesRepr::One(a, h) => Some((a.as_ref(), h.as_str())),
+            // `name_len` is a char boundary: it was the name's length.
+            HashesRepr::One { packed, name_len } => packed.split_at_checked(*name_len as usize),
             HashesRepr::Many(_) => None,
         };
         one.into_iter()
@@ -242,6 +263,12 @@ impl Hashes {
         self.iter()
             .map(|(a, h)| (a.to_owned(), h.to_owned()))
             .collect()
+    }
+}
+
+impl fmt::Debug for Hashes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -264,12 +291,11 @@ impl<'de> Deserialize<'de> for Hashes {
                 let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? else {
                     return Err(de::Error::custom("hashes must not be empty"));
                 };
-                let first = (algorithm_name(k.as_str()), v);
-                let Some((k, v)) = map.next_entry::<MemberName<'de>, String>()? else {
-                    return Ok(Hashes(HashesRepr::One(first.0, first.1)));
+                let Some(second) = map.next_entry::<MemberName<'de>, String>()? else {
+                    return Ok(Hashes::one(k.as_str(), &v));
                 };
-                let mut pairs = vec![first];
-                let mut next = Some((k, v));
+                let mut pairs = vec![(algorithm_name(k.as_str()), v)];
+                let mut next = Some(second);
                 while let Some((k, v)) = next.take() {
                     let k = k.as_str();
                     // As a BTreeMap would: a repeated key keeps the last value.
@@ -403,6 +429,29 @@ mod tests {
         assert_ne!(one, many);
         assert!(Hashes::new(BTreeMap::new()).is_none());
         assert!(serde_json::from_str::<Hashes>("{}").is_err());
+    }
+
+    #[test]
+    fn hashes_equal_whichever_way_they_were_built() {
+        // The packed single digest must compare as the map it stands for,
+        // however it was reached: serde, a map, a repeated name collapsing
+        // to one, the fast parse's constructor, or a name with non-ASCII text.
+        let from_serde: Hashes = serde_json::from_str(r#"{"sha256": "aa"}"#).unwrap();
+        let collapsed: Hashes =
+            serde_json::from_str(r#"{"sha256": "bb", "sha256": "aa"}"#).unwrap();
+        let from_map = Hashes::new(BTreeMap::from([("sha256".into(), "aa".into())])).unwrap();
+        for h in [&collapsed, &from_map, &Hashes::one("sha256", "aa")] {
+            assert_eq!(h, &from_serde);
+        }
+        // The boundary between name and digest is kept, not guessed.
+        assert_ne!(Hashes::one("sha256a", "a"), from_serde);
+        let odd = Hashes::one("é-alg", "ü");
+        assert_eq!(odd.iter().collect::<Vec<_>>(), [("é-alg", "ü")]);
+        assert_eq!(format!("{odd:?}"), r#"{"é-alg": "ü"}"#);
+        assert!(
+            std::mem::size_of::<Hashes>() <= 24,
+            "a target entry stays small"
+        );
     }
 
     #[test]

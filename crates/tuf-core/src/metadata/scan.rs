@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::fields::algorithm_name;
 use super::{Hashes, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::canonical::scan_plain;
@@ -148,7 +147,7 @@ pub(crate) fn single_digest(s: &mut Scan<'_>) -> Option<Hashes> {
         once(&mut one, (algorithm, digest))
     })?;
     let (algorithm, digest) = one?;
-    Some(Hashes::one(algorithm_name(algorithm), digest.to_owned()))
+    Some(Hashes::one(algorithm, digest))
 }
 
 /// Set `slot` once; a repeated member (`None`) is for the serde parse to judge.
