@@ -249,3 +249,25 @@ pub(crate) fn parse_typed<T: DeserializeOwned>(
         .map_err(|e| FormatError::new(role, ".", e.to_string()))?;
     Ok(value)
 }
+
+/// The `signed` payload of every python-tuf fixture document of type
+/// `kind`, pretty-printed, for tests that compare parses on real documents.
+#[cfg(test)]
+pub(crate) fn python_tuf_payloads(kind: &str) -> Vec<String> {
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tuf-testkit/fixtures/python-tuf"
+    );
+    let mut payloads = Vec::new();
+    for repo in std::fs::read_dir(root).unwrap() {
+        let dir = repo.unwrap().path().join("metadata");
+        for file in std::fs::read_dir(dir).into_iter().flatten() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            let v: Value = serde_json::from_slice(&bytes).unwrap();
+            if v["signed"]["_type"] == kind {
+                payloads.push(serde_json::to_string_pretty(&v["signed"]).unwrap());
+            }
+        }
+    }
+    payloads
+}
