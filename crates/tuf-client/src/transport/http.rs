@@ -15,12 +15,16 @@
 //!   transport's agent only.
 
 use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU64;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use ureq::config::Config;
 use ureq::http::{StatusCode, Uri, header};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, Proxy};
 
 use super::{
@@ -154,7 +158,7 @@ impl HttpTransport {
         } else {
             None
         };
-        let agent = Agent::config_builder()
+        let config_ureq = Agent::config_builder()
             // Statuses and redirects are judged here, not inside ureq.
             .http_status_as_error(false)
             .max_redirects(0)
@@ -166,8 +170,12 @@ impl HttpTransport {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_per_read(Some(config.read_timeout))
             .timeout_per_write(Some(config.read_timeout))
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            config_ureq,
+            DefaultConnector::default(),
+            ReuseResolver::default(),
+        );
         Ok(HttpTransport { agent, config })
     }
 
@@ -247,6 +255,71 @@ impl Transport for HttpTransport {
                 }
             }
         }
+    }
+}
+
+/// How long a looked-up host's addresses are reused. A refresh asks the same
+/// host for several files within seconds; TUF trusts no address anyway (every
+/// byte is verified), so this only saves lookups.
+const RESOLVED_FOR: Duration = Duration::from_secs(30);
+
+/// ureq's resolver, minus its cost per request: ureq resolves the host
+/// before every request, even one served by a pooled connection, and with a
+/// timeout set it does so on a new thread (one thread per request: 250 of
+/// them for a chain of 250 roots). Here an IP address needs no lookup, and a
+/// host name's addresses are reused for [`RESOLVED_FOR`].
+#[derive(Debug, Default)]
+struct ReuseResolver {
+    lookup: DefaultResolver,
+    /// The last successful lookup: `host:port`, when, and its addresses.
+    last: Mutex<Option<(String, Instant, Vec<SocketAddr>)>>,
+}
+
+impl ReuseResolver {
+    fn addrs(&self, list: &[SocketAddr]) -> ResolvedSocketAddrs {
+        let mut out = self.empty();
+        // `list` came from a ResolvedSocketAddrs, so it fits.
+        list.iter().for_each(|a| out.push(*a));
+        out
+    }
+}
+
+/// The port a URL names, or its scheme's default (http and https only).
+fn port_of(uri: &Uri) -> Option<u16> {
+    uri.port_u16().or(match uri.scheme_str() {
+        Some("http") => Some(80),
+        Some("https") => Some(443),
+        _ => None,
+    })
+}
+
+impl Resolver for ReuseResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let (Some(host), Some(port)) = (uri.host(), port_of(uri)) else {
+            return self.lookup.resolve(uri, config, timeout);
+        };
+        // `http::Uri` keeps an IPv6 literal's brackets.
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(self.addrs(&[SocketAddr::new(ip, port)]));
+        }
+        let key = format!("{host}:{port}");
+        let last = || self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((name, at, list)) = last().as_ref()
+            && *name == key
+            && at.elapsed() < RESOLVED_FOR
+        {
+            return Ok(self.addrs(list));
+        }
+        // Not under the lock: a slow lookup must not hold up other hosts.
+        let found = self.lookup.resolve(uri, config, timeout)?;
+        *last() = Some((key, Instant::now(), found.to_vec()));
+        Ok(found)
     }
 }
 
@@ -443,6 +516,60 @@ mod tests {
 
     fn uri(s: &str) -> Uri {
         s.parse().unwrap()
+    }
+
+    fn resolve(r: &ReuseResolver, url: &str) -> Vec<SocketAddr> {
+        let config = Agent::config_builder().build();
+        r.resolve(&uri(url), &config, NextTimeout::default())
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn an_ip_address_is_used_as_is_without_a_lookup() {
+        let r = ReuseResolver::default();
+        assert_eq!(
+            resolve(&r, "http://127.0.0.1:8080/metadata/1.root.json"),
+            ["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]
+        );
+        assert_eq!(
+            resolve(&r, "https://[::1]/x"),
+            ["[::1]:443".parse::<SocketAddr>().unwrap()]
+        );
+        assert_eq!(
+            resolve(&r, "http://10.1.2.3/x"),
+            ["10.1.2.3:80".parse::<SocketAddr>().unwrap()]
+        );
+        assert!(r.last.lock().unwrap().is_none(), "nothing was looked up");
+    }
+
+    #[test]
+    fn a_host_name_is_looked_up_once_then_reused_for_a_while() {
+        let r = ReuseResolver::default();
+        let first = resolve(&r, "http://localhost:8080/a");
+        assert!(!first.is_empty());
+        assert!(
+            first
+                .iter()
+                .all(|a| a.port() == 8080 && a.ip().is_loopback())
+        );
+        // Plant other addresses under the same key: a reuse must return them.
+        let planted: SocketAddr = "127.0.0.9:8080".parse().unwrap();
+        r.last.lock().unwrap().as_mut().unwrap().2 = vec![planted];
+        assert_eq!(resolve(&r, "http://localhost:8080/b"), [planted]);
+        // Another port is another key; an old lookup is not reused.
+        assert!(
+            resolve(&r, "http://localhost:8081/c")
+                .iter()
+                .all(|a| a.port() == 8081)
+        );
+        r.last.lock().unwrap().as_mut().unwrap().2 = vec![planted];
+        r.last.lock().unwrap().as_mut().unwrap().1 -= RESOLVED_FOR;
+        assert!(
+            resolve(&r, "http://localhost:8081/d")
+                .iter()
+                .all(|a| a.port() == 8081)
+        );
     }
 
     #[test]
