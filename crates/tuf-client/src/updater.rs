@@ -57,6 +57,18 @@ pub struct Updater {
     trusted: Option<TrustedMetadataSet>,
 }
 
+/// Downloaded bytes also held by the write-behind thread, handed to the
+/// trusted set by value: whichever of the two is done with them last frees
+/// them, so a large role's text is gone before its model's largest map is
+/// built (`tuf_core::verify::parse_and_verify_owned`).
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl std::fmt::Debug for Updater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Updater")
@@ -220,7 +232,7 @@ impl Updater {
         w: &WriteBehind<'_>,
     ) -> Result<(), Error> {
         if let Some(bytes) = w.get("snapshot.json")? {
-            match trusted.update_snapshot(&bytes, Origin::Cached) {
+            match trusted.update_snapshot(bytes, Origin::Cached) {
                 Ok(Outcome::Accepted { is_final: true }) => return Ok(()),
                 Ok(Outcome::Discarded) => w.remove("snapshot.json")?,
                 Ok(_) => {}
@@ -238,7 +250,7 @@ impl Updater {
         // only once trusted (§5.5.7).
         let bytes = Arc::new(bytes);
         let staged = w.stage("snapshot.json", Arc::clone(&bytes))?;
-        let _ = trusted.update_snapshot(&bytes, Origin::Remote)?;
+        let _ = trusted.update_snapshot(Shared(bytes), Origin::Remote)?;
         Ok(staged.commit()?)
     }
 
@@ -260,7 +272,7 @@ impl Updater {
         parent: &[String],
         role: &str,
     ) -> Result<(), Error> {
-        let offer = |trusted: &mut TrustedMetadataSet, bytes: &[u8]| {
+        let offer = |trusted: &mut TrustedMetadataSet, bytes: Shared| {
             if parent.is_empty() {
                 trusted.update_targets(bytes)
             } else {
@@ -269,7 +281,7 @@ impl Updater {
         };
         let file = format!("{}.json", encode_role_name(role));
         if let Some(bytes) = w.get(&file)? {
-            match offer(trusted, &bytes) {
+            match offer(trusted, Shared(Arc::new(bytes))) {
                 Ok(()) => return Ok(()),
                 Err(e) => tracing::debug!("cached {file} ignored: {e}"),
             }
@@ -290,8 +302,7 @@ impl Updater {
         // As for snapshot: written while verified, committed once trusted (§5.6.6).
         let bytes = Arc::new(bytes);
         let staged = w.stage(&file, Arc::clone(&bytes))?;
-        offer(trusted, &bytes)?;
-        drop(bytes);
+        offer(trusted, Shared(bytes))?;
         Ok(staged.commit()?)
     }
 

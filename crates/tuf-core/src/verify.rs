@@ -9,7 +9,7 @@
 
 use crate::canonical;
 use crate::error::Error;
-use crate::metadata::{Metadata, RawMetadata, RoleKeys, SignedMeta};
+use crate::metadata::{Metadata, Parsed, RawMetadata, RoleKeys, SignedMeta};
 
 /// Metadata whose signatures have been verified. Only this module builds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,18 @@ pub fn verify<T: SignedMeta>(
     raw: &RawMetadata<'_>,
     delegators: &[&RoleKeys<'_>],
 ) -> Result<Verified<T>, Error> {
+    verify_parsed(raw, delegators).map(Parsed::finish)
+}
+
+/// [`verify`], its verdict final but the payload's largest map, if any,
+/// still to build (see [`Parsed`]): the result no longer borrows `raw`.
+fn verify_parsed<T: SignedMeta>(
+    raw: &RawMetadata<'_>,
+    delegators: &[&RoleKeys<'_>],
+) -> Result<Parsed<Verified<T>>, Error> {
+    let proof = |metadata: Parsed<Metadata<T>>| {
+        metadata.wrap(|metadata| Verified { metadata }, |v| &mut v.metadata)
+    };
     // Canonicalize, then check every signature: one thread's work.
     let check = || -> Result<(), Error> {
         raw.canonicalize()?;
@@ -85,7 +97,9 @@ pub fn verify<T: SignedMeta>(
                 let _ = tail_tx.send(canonical::canonical_tail(text, at));
             }
             drop(tail_tx);
-            let metadata = raw.to_metadata::<T>();
+            // Its largest map is built after the join, when the canonical
+            // form is freed: the two never add up.
+            let metadata = raw.to_parsed::<T>();
             let checked = handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -94,12 +108,12 @@ pub fn verify<T: SignedMeta>(
         if let Some((metadata, checked)) = parallel {
             let metadata = metadata?;
             checked?;
-            return Ok(Verified { metadata });
+            return Ok(proof(metadata));
         }
     }
-    let metadata = raw.to_metadata::<T>()?;
+    let metadata = raw.to_parsed::<T>()?;
     check()?;
-    Ok(Verified { metadata })
+    Ok(proof(metadata))
 }
 
 /// Parse `bytes` as `role` and [`verify`] it, canonicalizing `signed` in
@@ -109,10 +123,32 @@ pub fn parse_and_verify<T: SignedMeta>(
     role: &str,
     delegators: &[&RoleKeys<'_>],
 ) -> Result<Verified<T>, Error> {
+    parse_and_verify_parsed(bytes, role, delegators).map(Parsed::finish)
+}
+
+/// [`parse_and_verify`] taking the bytes by value: they are dropped as soon
+/// as the verdict is in, before the payload's largest map is built, so a
+/// large document and its finished model are never in memory together.
+/// (Memory is only returned if this was the bytes' last owner.)
+pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]>>(
+    bytes: B,
+    role: &str,
+    delegators: &[&RoleKeys<'_>],
+) -> Result<Verified<T>, Error> {
+    let parsed = parse_and_verify_parsed(bytes.as_ref(), role, delegators)?;
+    drop(bytes);
+    Ok(parsed.finish())
+}
+
+fn parse_and_verify_parsed<T: SignedMeta>(
+    bytes: &[u8],
+    role: &str,
+    delegators: &[&RoleKeys<'_>],
+) -> Result<Parsed<Verified<T>>, Error> {
     if bytes.len() >= PARALLEL_ABOVE {
         // Skip a full scan of the envelope when `signed` is its last member.
         if let Some(raw) = RawMetadata::split_signed_last(bytes, role) {
-            match verify(&raw, delegators) {
+            match verify_parsed(&raw, delegators) {
                 // A format error may only mean the guessed split was wrong
                 // (a member after `signed`): the strict path decides.
                 Err(Error::Format(_)) => {}
@@ -123,7 +159,7 @@ pub fn parse_and_verify<T: SignedMeta>(
         }
     }
     let raw = RawMetadata::parse_envelope(bytes, role)?;
-    verify(&raw, delegators)
+    verify_parsed(&raw, delegators)
 }
 
 /// Verify a root against its own keys (§5.2: the trusted root must be self-signed).

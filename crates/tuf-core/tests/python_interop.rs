@@ -94,7 +94,7 @@ fn python_tuf_repositories_verify_and_resolve_every_target() {
             .unwrap();
         let sv = set.timestamp().unwrap().snapshot_meta().version.get();
         let _ = set
-            .update_snapshot(&meta_file(&dir, consistent, "snapshot", sv), Origin::Remote)
+            .update_snapshot(meta_file(&dir, consistent, "snapshot", sv), Origin::Remote)
             .unwrap();
         let lookup = |set: &mut TrustedMetadataSet, path: &str| loop {
             match TargetSearch::new(path, 32).next(set) {

@@ -31,7 +31,7 @@ fn refresh(sim: &RepositorySimulator, root_v1: &[u8]) -> Result<TrustedMetadataS
     let _ = set.update_timestamp(&file(sim, "metadata/timestamp.json"), Origin::Remote)?;
     let sv = set.timestamp().unwrap().snapshot_meta().version;
     let _ = set.update_snapshot(
-        &file(sim, &format!("metadata/{sv}.snapshot.json")),
+        file(sim, &format!("metadata/{sv}.snapshot.json")),
         Origin::Remote,
     )?;
     let tv = set
@@ -40,7 +40,7 @@ fn refresh(sim: &RepositorySimulator, root_v1: &[u8]) -> Result<TrustedMetadataS
         .role_meta("targets")
         .unwrap()
         .version;
-    set.update_targets(&file(sim, &format!("metadata/{tv}.targets.json")))?;
+    set.update_targets(file(sim, &format!("metadata/{tv}.targets.json")))?;
     Ok(set)
 }
 
@@ -258,7 +258,7 @@ fn mix_and_match_snapshot_must_match_timestamp_hashes_and_version() {
         .update_timestamp(&file(&sim, "metadata/timestamp.json"), Origin::Remote)
         .unwrap();
     assert!(matches!(
-        verify_err(set.update_snapshot(&other.to_bytes(), Origin::Remote)),
+        verify_err(set.update_snapshot(other.to_bytes(), Origin::Remote)),
         VerifyError::LengthOrHash { .. }
     ));
     // Without hashes, the version still has to match.
@@ -304,7 +304,7 @@ fn rollback_of_a_targets_role_in_snapshot_is_rejected() {
         Outcome::Accepted { is_final: false }
     );
     assert_eq!(
-        verify_err(set.update_snapshot(&file(&sim, "metadata/3.snapshot.json"), Origin::Remote)),
+        verify_err(set.update_snapshot(file(&sim, "metadata/3.snapshot.json"), Origin::Remote)),
         VerifyError::Rollback {
             role: "targets.json".into(),
             trusted: 2,
@@ -328,7 +328,7 @@ fn a_role_removed_from_snapshot_is_rejected() {
         .unwrap();
     let _ = set.update_snapshot(&cached, Origin::Cached).unwrap();
     assert!(matches!(
-        verify_err(set.update_snapshot(&file(&sim, "metadata/3.snapshot.json"), Origin::Remote)),
+        verify_err(set.update_snapshot(file(&sim, "metadata/3.snapshot.json"), Origin::Remote)),
         VerifyError::MissingMeta { .. }
     ));
 }
@@ -459,11 +459,11 @@ fn updates_out_of_order_are_api_misuse() {
     let sim = RepositorySimulator::new();
     let mut set = TrustedMetadataSet::new(&sim.signed_root(1), now()).unwrap();
     assert_eq!(
-        set.update_snapshot(&file(&sim, "metadata/1.snapshot.json"), Origin::Remote),
+        set.update_snapshot(file(&sim, "metadata/1.snapshot.json"), Origin::Remote),
         Err(Error::ApiMisuse(ApiMisuse::SnapshotBeforeTimestamp))
     );
     assert_eq!(
-        set.update_targets(&file(&sim, "metadata/1.targets.json")),
+        set.update_targets(file(&sim, "metadata/1.targets.json")),
         Err(Error::ApiMisuse(ApiMisuse::TargetsBeforeSnapshot))
     );
     let _ = set
@@ -529,7 +529,7 @@ fn top_level(sim: &RepositorySimulator) -> TrustedMetadataSet {
     let sv = set.timestamp().unwrap().snapshot_meta().version;
     let _ = set
         .update_snapshot(
-            &file(sim, &format!("metadata/{sv}.snapshot.json")),
+            file(sim, &format!("metadata/{sv}.snapshot.json")),
             Origin::Remote,
         )
         .unwrap();

@@ -266,6 +266,51 @@ impl Hashes {
     }
 }
 
+/// A single digest as the fast parse of a targets role first holds it: a
+/// SHA-256 digest written as 64 lowercase hex digits is kept as its 32
+/// bytes, allocating nothing until [`PlainDigest::into_hashes`] (run once
+/// the input text is freed, see `Parsed`); any other digest is a [`Hashes`]
+/// at once. Writing the bytes back as lowercase hex gives the text read.
+pub(crate) enum PlainDigest {
+    Sha256([u8; 32]),
+    Other(Hashes),
+}
+
+impl PlainDigest {
+    pub(crate) fn new(algorithm: &str, digest: &str) -> Self {
+        let mut raw = [0u8; 32];
+        if algorithm == "sha256"
+            && digest.len() == 64
+            && digest
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && hex::decode_to_slice(digest, &mut raw).is_ok()
+        {
+            return PlainDigest::Sha256(raw);
+        }
+        PlainDigest::Other(Hashes::one(algorithm, digest))
+    }
+
+    pub(crate) fn into_hashes(self) -> Hashes {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        match self {
+            PlainDigest::Sha256(raw) => {
+                let mut packed = String::with_capacity(6 + 64);
+                packed.push_str("sha256");
+                for b in raw {
+                    packed.push(char::from(DIGITS[usize::from(b >> 4)]));
+                    packed.push(char::from(DIGITS[usize::from(b & 15)]));
+                }
+                Hashes(HashesRepr::One {
+                    packed: packed.into_boxed_str(),
+                    name_len: 6,
+                })
+            }
+            PlainDigest::Other(hashes) => hashes,
+        }
+    }
+}
+
 impl fmt::Debug for Hashes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
@@ -452,6 +497,29 @@ mod tests {
             std::mem::size_of::<Hashes>() <= 24,
             "a target entry stays small"
         );
+    }
+
+    #[test]
+    fn a_digest_kept_as_bytes_is_written_back_exactly_as_read() {
+        let lower = "0123456789abcdef".repeat(4);
+        let kept = PlainDigest::new("sha256", &lower);
+        assert!(matches!(kept, PlainDigest::Sha256(_)));
+        assert_eq!(kept.into_hashes(), Hashes::one("sha256", &lower));
+        // Anything that would not come back byte for byte stays text.
+        let upper = lower.to_uppercase();
+        let long = format!("{lower}0");
+        let not_hex = format!("{}g", &lower[1..]);
+        for (alg, digest) in [
+            ("sha256", upper.as_str()),
+            ("sha256", &lower[1..]),
+            ("sha256", long.as_str()),
+            ("sha256", not_hex.as_str()),
+            ("sha512", lower.as_str()),
+        ] {
+            let other = PlainDigest::new(alg, digest);
+            assert!(matches!(other, PlainDigest::Other(_)), "{alg} {digest}");
+            assert_eq!(other.into_hashes(), Hashes::one(alg, digest));
+        }
     }
 
     #[test]

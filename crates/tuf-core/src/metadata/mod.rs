@@ -46,8 +46,59 @@ pub use snapshot::{MetaFile, Snapshot};
 pub use targets::{TargetFile, Targets};
 pub use timestamp::Timestamp;
 
+/// What [`SignedMeta::parse_fast`] read from a text: the payload, possibly
+/// with its largest map still to be built from entries already read. That
+/// build needs nothing of the text, so a caller owning the text can free it
+/// first ([`crate::verify::parse_and_verify_owned`]): the text and the
+/// finished map, the two largest things a big targets.json gives, are then
+/// never in memory together.
+pub struct Parsed<T> {
+    value: T,
+    rest: Option<Rest<T>>,
+}
+
+/// What is left to build of a [`Parsed`] payload.
+type Rest<T> = Box<dyn FnOnce(&mut T) + Send>;
+
+impl<T> Parsed<T> {
+    /// A payload read in full.
+    pub fn done(value: T) -> Self {
+        Parsed { value, rest: None }
+    }
+    /// `value`, to be completed by `rest`.
+    pub(crate) fn pending(value: T, rest: Rest<T>) -> Self {
+        Parsed {
+            value,
+            rest: Some(rest),
+        }
+    }
+    /// The payload as read so far: all but what is left to build.
+    pub fn partial(&self) -> &T {
+        &self.value
+    }
+    /// Wrap the payload in `U`; `inner` finds it again for the build.
+    pub(crate) fn wrap<U>(self, wrap: impl FnOnce(T) -> U, inner: fn(&mut U) -> &mut T) -> Parsed<U>
+    where
+        T: 'static,
+        U: 'static,
+    {
+        let value = wrap(self.value);
+        match self.rest {
+            None => Parsed::done(value),
+            Some(rest) => Parsed::pending(value, Box::new(move |u: &mut U| rest(inner(u)))),
+        }
+    }
+    /// Build what is left and return the whole payload.
+    pub fn finish(mut self) -> T {
+        if let Some(rest) = self.rest.take() {
+            rest(&mut self.value);
+        }
+        self.value
+    }
+}
+
 /// What every `signed` payload has: a type, a version and an expiry.
-pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
+pub trait SignedMeta: Serialize + DeserializeOwned + Clone + 'static {
     /// The `_type` this payload must carry.
     const TYPE: RoleType;
     /// The `_type` it carries (always `TYPE` once parsed).
@@ -61,9 +112,9 @@ pub trait SignedMeta: Serialize + DeserializeOwned + Clone {
     /// Set `expires`.
     fn set_expires(&mut self, e: DateTime);
     /// A faster parse of `text` for common documents, giving exactly what
-    /// the serde parse gives; `None` (the default) when it does not apply,
-    /// and the serde parse runs instead.
-    fn parse_fast(text: &str) -> Option<Self> {
+    /// the serde parse gives once [`Parsed::finish`]ed; `None` (the default)
+    /// when it does not apply, and the serde parse runs instead.
+    fn parse_fast(text: &str) -> Option<Parsed<Self>> {
         let _ = text;
         None
     }
@@ -81,7 +132,7 @@ macro_rules! impl_signed_meta {
     };
     ($ty:ty, $role:expr, fast = $fast:path) => {
         $crate::metadata::impl_signed_meta!($ty, $role, {
-            fn parse_fast(text: &str) -> Option<Self> {
+            fn parse_fast(text: &str) -> Option<$crate::metadata::Parsed<Self>> {
                 $fast(text)
             }
         });

@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Key, KeyId, Metadata, Role, Signature, SignedMeta, Threshold, parse_typed};
+use super::{Key, KeyId, Metadata, Parsed, Role, Signature, SignedMeta, Threshold, parse_typed};
 use crate::canonical;
 use crate::error::{FormatError, VerifyError};
 
@@ -226,29 +226,41 @@ impl<'a> RawMetadata<'a> {
 
     /// Parse `signed` as `T` (format checks, including `_type`), untrusted.
     pub fn to_metadata<T: SignedMeta>(&self) -> Result<Metadata<T>, FormatError> {
+        self.to_parsed().map(Parsed::finish)
+    }
+
+    /// [`Self::to_metadata`], leaving what [`SignedMeta::parse_fast`] left to
+    /// build unbuilt: the result no longer needs this text.
+    pub(crate) fn to_parsed<T: SignedMeta>(&self) -> Result<Parsed<Metadata<T>>, FormatError> {
         let text = self.signed;
         // Fast path: one plain parse. Path tracking and the separate `_type`
         // check cost more than the parse itself on a large targets.json, so
         // they run only to explain a failure.
         let parsed = match T::parse_fast(text) {
-            Some(signed) => Ok(signed),
-            None => serde_json::from_str::<T>(text),
+            Some(parsed) => Ok(parsed),
+            None => serde_json::from_str::<T>(text).map(Parsed::done),
         };
         let signed = match parsed {
             Ok(signed) => signed,
-            Err(_) => {
+            Err(_) => Parsed::done({
                 self.check_type::<T>()?;
                 parse_typed::<T>(text, &self.role, "signed")?
-            }
+            }),
         };
-        if signed.kind() != T::TYPE {
-            return Err(self.wrong_type::<T>(signed.kind().as_str()));
+        // `_type` is read before anything is left to build.
+        let kind = signed.partial().kind();
+        if kind != T::TYPE {
+            return Err(self.wrong_type::<T>(kind.as_str()));
         }
-        Ok(Metadata {
-            signed,
-            signatures: self.signatures.clone(),
-            unrecognized: self.unrecognized.clone(),
-        })
+        let (signatures, unrecognized) = (self.signatures.clone(), self.unrecognized.clone());
+        Ok(signed.wrap(
+            |signed| Metadata {
+                signed,
+                signatures,
+                unrecognized,
+            },
+            |m| &mut m.signed,
+        ))
     }
 
     /// Check `_type` alone, so a snapshot offered as timestamp says so plainly.

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::fields::PlainDigest;
 use super::{Hashes, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::canonical::scan_plain;
@@ -141,13 +142,23 @@ impl<'a> Scan<'a> {
 /// After whitespace, a `hashes` object with a single plain digest; `None`
 /// for anything else (several digests are sorted by the serde parse).
 pub(crate) fn single_digest(s: &mut Scan<'_>) -> Option<Hashes> {
+    let (algorithm, digest) = one_digest(s)?;
+    Some(Hashes::one(algorithm, digest))
+}
+
+/// [`single_digest`], a SHA-256 digest kept as bytes for now.
+pub(crate) fn single_plain_digest(s: &mut Scan<'_>) -> Option<PlainDigest> {
+    let (algorithm, digest) = one_digest(s)?;
+    Some(PlainDigest::new(algorithm, digest))
+}
+
+fn one_digest<'a>(s: &mut Scan<'a>) -> Option<(&'a str, &'a str)> {
     let mut one = None;
     s.object(|s, algorithm| {
         let digest = s.plain_str()?;
         once(&mut one, (algorithm, digest))
     })?;
-    let (algorithm, digest) = one?;
-    Some(Hashes::one(algorithm, digest))
+    one
 }
 
 /// Set `slot` once; a repeated member (`None`) is for the serde parse to judge.
@@ -195,26 +206,58 @@ pub(crate) fn signed_object<'a>(
     s.at_end().then_some(c)
 }
 
-/// An object of entries (targets, or snapshot's `meta`), built as
-/// `string_map` builds it (entries in text order, then one bulk build), so
-/// a repeated name resolves the same way. `plain` reads the usual entry
+/// The entries of an object (targets, or snapshot's `meta`), read by
+/// [`entries`] and turned into a map by [`Entries::build`]. Usual entries
+/// are kept in a compact form `P` until then: they and the input text are
+/// what memory holds at the end of a large parse.
+pub(crate) struct Entries<P, V> {
+    plain: Vec<(String, P)>,
+    /// Entries read by serde, with their position among all entries.
+    other: Vec<(usize, String, V)>,
+}
+
+/// The entries of an object in text order. `plain` reads the usual entry
 /// directly; any other entry is read by serde from the same position.
-pub(crate) fn entry_map<'a, V: Deserialize<'a>>(
+pub(crate) fn entries<'a, P, V: Deserialize<'a>>(
     s: &mut Scan<'a>,
-    plain: impl Fn(&mut Scan<'a>) -> Option<V>,
-) -> Option<BTreeMap<String, V>> {
-    let mut entries = Vec::new();
+    plain: impl Fn(&mut Scan<'a>) -> Option<P>,
+) -> Option<Entries<P, V>> {
+    let (mut plain_entries, mut other) = (Vec::new(), Vec::new());
     s.object(|s, name| {
         let start = s.pos();
-        let value = match plain(s) {
-            Some(value) => value,
+        match plain(s) {
+            Some(p) => plain_entries.push((name.to_owned(), p)),
             None => {
                 s.set_pos(start);
-                s.value::<V>()?
+                let value = s.value::<V>()?;
+                other.push((plain_entries.len() + other.len(), name.to_owned(), value));
             }
-        };
-        entries.push((name.to_owned(), value));
+        }
         Some(())
     })?;
-    Some(entries.into_iter().collect())
+    Some(Entries {
+        plain: plain_entries,
+        other,
+    })
+}
+
+impl<P, V> Entries<P, V> {
+    /// The map, built as `string_map` builds it (the entries in text order,
+    /// then one bulk build), so a repeated name resolves the same way.
+    /// `expand` turns a compact entry into its value. Needs nothing of the
+    /// text: see [`super::Parsed`].
+    pub(crate) fn build(self, expand: impl Fn(P) -> V) -> BTreeMap<String, V> {
+        let total = self.plain.len() + self.other.len();
+        let mut plain = self.plain.into_iter();
+        let mut other = self.other.into_iter().peekable();
+        let mut in_order = Vec::with_capacity(total);
+        for at in 0..total {
+            match other.next_if(|(i, ..)| *i == at) {
+                Some((_, name, value)) => in_order.push((name, value)),
+                None => in_order.extend(plain.next().map(|(name, p)| (name, expand(p)))),
+            }
+        }
+        drop(plain);
+        in_order.into_iter().collect()
+    }
 }

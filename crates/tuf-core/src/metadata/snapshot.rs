@@ -8,8 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::{MemberName, string_map};
-use super::scan::{Scan, entry_map, once, signed_object, single_digest};
-use super::{Hashes, RoleType, SpecVersion, Version, hashes};
+use super::scan::{Scan, entries, once, signed_object, single_digest};
+use super::{Hashes, Parsed, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
@@ -146,28 +146,36 @@ super::impl_signed_meta!(Snapshot, RoleType::Snapshot, fast = parse_snapshot_fas
 /// [`SignedMeta::parse_fast`](super::SignedMeta::parse_fast) for snapshot,
 /// as for targets (`parse_targets_fast`): a snapshot of 16,384 hashed bins
 /// lists that many entries.
-fn parse_snapshot_fast(text: &str) -> Option<Snapshot> {
+fn parse_snapshot_fast(text: &str) -> Option<Parsed<Snapshot>> {
     let mut meta = None;
     let c = signed_object(text, |s, key| {
         if key != "meta" {
             return Some(false);
         }
-        once(&mut meta, entry_map(s, plain_meta_file)?)?;
+        once(&mut meta, entries(s, plain_meta_file)?)?;
         Some(true)
     })?;
-    Some(Snapshot {
+    let entries = meta?;
+    let partial = Snapshot {
         kind: c.kind?,
         spec_version: c.spec_version?,
         version: c.version?,
         expires: c.expires?,
-        meta: meta?,
+        meta: BTreeMap::new(),
         unrecognized: c.unrecognized,
-    })
+    };
+    Some(Parsed::pending(
+        partial,
+        Box::new(move |s: &mut Snapshot| s.meta = entries.build(MetaFile::plain)),
+    ))
 }
+
+/// The usual snapshot entry, before it becomes a [`MetaFile`].
+type PlainMeta = (Version, Option<u64>, Option<Hashes>);
 
 /// An entry holding `version` and optionally `length` and a single-digest
 /// `hashes`, all plain; `None` for anything else.
-fn plain_meta_file(s: &mut Scan<'_>) -> Option<MetaFile> {
+fn plain_meta_file(s: &mut Scan<'_>) -> Option<PlainMeta> {
     let (mut version, mut length, mut hashes) = (None, None, None);
     s.object(|s, key| match key {
         "version" => once(&mut version, Version::new(s.u64()?)?),
@@ -175,12 +183,19 @@ fn plain_meta_file(s: &mut Scan<'_>) -> Option<MetaFile> {
         "hashes" => once(&mut hashes, single_digest(s)?),
         _ => None,
     })?;
-    Some(MetaFile {
-        version: version?,
-        length,
-        hashes,
-        unrecognized: Map::new(),
-    })
+    Some((version?, length, hashes))
+}
+
+impl MetaFile {
+    /// The entry `plain_meta_file` read.
+    fn plain((version, length, hashes): PlainMeta) -> Self {
+        MetaFile {
+            version,
+            length,
+            hashes,
+            unrecognized: Map::new(),
+        }
+    }
 }
 
 impl Snapshot {
@@ -209,7 +224,7 @@ mod tests {
     /// The fast parse either declines or gives exactly the serde parse's model.
     fn fast_agrees(text: &str) -> bool {
         let serde = serde_json::from_str::<Snapshot>(text);
-        match parse_snapshot_fast(text) {
+        match parse_snapshot_fast(text).map(Parsed::finish) {
             Some(fast) => {
                 assert_eq!(serde.as_ref().ok(), Some(&fast), "{text}");
                 true

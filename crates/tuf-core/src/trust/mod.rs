@@ -255,8 +255,14 @@ impl TrustedMetadataSet {
         Ok(ts)
     }
 
-    /// Offer a snapshot (§5.5).
-    pub fn update_snapshot(&mut self, bytes: &[u8], origin: Origin) -> Result<Outcome, Error> {
+    /// Offer a snapshot (§5.5). Pass the bytes by value to have them freed
+    /// before the model's largest map is built (see
+    /// [`verify::parse_and_verify_owned`]); a reference works too.
+    pub fn update_snapshot<B: AsRef<[u8]>>(
+        &mut self,
+        bytes: B,
+        origin: Origin,
+    ) -> Result<Outcome, Error> {
         if !self.targets.is_empty() {
             return Err(ApiMisuse::SnapshotAfterTargets.into());
         }
@@ -266,10 +272,10 @@ impl TrustedMetadataSet {
         }
         if origin == Origin::Remote {
             // §5.5.2: before parsing. A cached copy may predate the current timestamp.
-            length_or_hash("snapshot.json", &meta, bytes)?;
+            length_or_hash("snapshot.json", &meta, bytes.as_ref())?;
         }
         let keys = self.root.role_keys(RoleType::Snapshot);
-        let new = verify::parse_and_verify::<Snapshot>(bytes, "snapshot", &[&keys])?;
+        let new = verify::parse_and_verify_owned::<Snapshot, _>(bytes, "snapshot", &[&keys])?;
         if let Some(old) = &self.snapshot {
             // §5.5.5: no role may vanish or roll back.
             for (name, old_meta) in &old.meta {
@@ -322,8 +328,9 @@ impl TrustedMetadataSet {
         Ok(())
     }
 
-    /// Offer the top-level targets (§5.6).
-    pub fn update_targets(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// Offer the top-level targets (§5.6). As for [`Self::update_snapshot`],
+    /// the bytes may be passed by value.
+    pub fn update_targets<B: AsRef<[u8]>>(&mut self, bytes: B) -> Result<(), Error> {
         self.load_targets(bytes, &[], TARGETS)
     }
 
@@ -331,9 +338,9 @@ impl TrustedMetadataSet {
     /// `parent` (a path from [`TrustedMetadataSet::targets_at`]), whose keys
     /// and threshold for `role` must verify it (§5.6.7.2). Cached and remote
     /// copies get the same checks: snapshot may have moved on since caching.
-    pub fn update_delegated_targets(
+    pub fn update_delegated_targets<B: AsRef<[u8]>>(
         &mut self,
-        bytes: &[u8],
+        bytes: B,
         parent: &[String],
         role: &str,
     ) -> Result<(), Error> {
@@ -343,7 +350,12 @@ impl TrustedMetadataSet {
         self.load_targets(bytes, parent, role)
     }
 
-    fn load_targets(&mut self, bytes: &[u8], parent: &[String], role: &str) -> Result<(), Error> {
+    fn load_targets<B: AsRef<[u8]>>(
+        &mut self,
+        bytes: B,
+        parent: &[String],
+        role: &str,
+    ) -> Result<(), Error> {
         let snapshot = self
             .snapshot
             .as_ref()
@@ -368,8 +380,8 @@ impl TrustedMetadataSet {
                 referrer: "snapshot".into(),
                 name: format!("{role}.json"),
             })?;
-        length_or_hash(&format!("{role}.json"), meta, bytes)?;
-        let new = verify::parse_and_verify::<Targets>(bytes, role, &[&keys])?;
+        length_or_hash(&format!("{role}.json"), meta, bytes.as_ref())?;
+        let new = verify::parse_and_verify_owned::<Targets, _>(bytes, role, &[&keys])?;
         if new.version != meta.version {
             return Err(VerifyError::VersionMismatch {
                 role: role.to_owned(),

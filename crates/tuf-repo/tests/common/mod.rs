@@ -112,10 +112,7 @@ pub fn client_lookup(
         Origin::Remote,
     )?;
     let sv = set.timestamp().unwrap().snapshot_meta().version.get();
-    let _ = set.update_snapshot(
-        &std::fs::read(name("snapshot", sv)).unwrap(),
-        Origin::Remote,
-    )?;
+    let _ = set.update_snapshot(std::fs::read(name("snapshot", sv)).unwrap(), Origin::Remote)?;
     let tv = set
         .snapshot()
         .unwrap()
@@ -123,7 +120,7 @@ pub fn client_lookup(
         .unwrap()
         .version
         .get();
-    set.update_targets(&std::fs::read(name("targets", tv)).unwrap())?;
+    set.update_targets(std::fs::read(name("targets", tv)).unwrap())?;
     let mut search = TargetSearch::new(target, 32);
     loop {
         match search.next(&set) {
@@ -138,7 +135,7 @@ pub fn client_lookup(
                     .version
                     .get();
                 set.update_delegated_targets(
-                    &std::fs::read(name(&role, v)).unwrap(),
+                    std::fs::read(name(&role, v)).unwrap(),
                     &parent,
                     &role,
                 )?;
