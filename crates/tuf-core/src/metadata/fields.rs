@@ -278,13 +278,8 @@ pub(crate) enum PlainDigest {
 
 impl PlainDigest {
     pub(crate) fn new(algorithm: &str, digest: &str) -> Self {
-        let mut raw = [0u8; 32];
         if algorithm == "sha256"
-            && digest.len() == 64
-            && digest
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            && hex::decode_to_slice(digest, &mut raw).is_ok()
+            && let Some(raw) = lower_hex_32(digest.as_bytes())
         {
             return PlainDigest::Sha256(raw);
         }
@@ -309,6 +304,26 @@ impl PlainDigest {
             PlainDigest::Other(hashes) => hashes,
         }
     }
+}
+
+/// The 32 bytes written as exactly 64 lowercase hex digits, if `hex` is that.
+/// (By hand: `hex::decode_to_slice` took 13% of a 100k-target refresh.)
+fn lower_hex_32(hex: &[u8]) -> Option<[u8; 32]> {
+    fn digit(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        }
+    }
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut raw = [0u8; 32];
+    for (out, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
+        *out = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(raw)
 }
 
 impl fmt::Debug for Hashes {
