@@ -34,7 +34,8 @@ pub trait MetadataStore: Send + Sync {
     /// Wait for exclusive use of the store (for the duration of a refresh).
     fn lock(&self) -> Result<RefreshLock, StoreError>;
     /// Begin storing `bytes` under `name` where no reader looks, so that the
-    /// slow part of a write (for a file: writing and flushing it) can run
+    /// slow part of a write (for a file: writing it, and flushing it in
+    /// [`StagedWrite::flush`]) can run
     /// while the bytes are still being verified. Nothing changes under
     /// `name` until the returned write is [committed](StagedWrite::commit);
     /// dropping it discards it. `Ok(None)`, the default: this store has no
@@ -53,6 +54,14 @@ pub trait MetadataStore: Send + Sync {
 /// A write begun by [`MetadataStore::stage`]. Dropping it without
 /// committing discards the staged bytes.
 pub trait StagedWrite: Send {
+    /// Make the staged bytes durable where they are (for a file: fsync),
+    /// without changing what their name holds. Optional: the updater calls
+    /// it once it has let go of the bytes, so a large file is not held in
+    /// memory during a slow flush, and [`commit`](Self::commit) must flush
+    /// anyway when it was not called. The default does nothing.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Make the staged bytes the content of their name, replacing any
     /// previous content atomically (what [`MetadataStore::put`] does).
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -217,19 +226,23 @@ impl DirectoryStore {
         temp.file()
             .write_all(bytes)
             .map_err(|e| LocalError::new(LocalOp::Write, temp_path, e))?;
-        temp.sync()?;
+        // Flushed by `flush`, or by `commit` (`TempFile::persist`).
         Ok(StagedFile { temp, dest })
     }
 }
 
-/// A flushed temporary file of a [`DirectoryStore`], renamed over its
-/// destination on commit and deleted if dropped.
+/// A written temporary file of a [`DirectoryStore`], flushed by `flush` or
+/// on commit, renamed over its destination on commit, deleted if dropped.
 struct StagedFile {
     temp: TempFile,
     dest: PathBuf,
 }
 
 impl StagedWrite for StagedFile {
+    fn flush(&mut self) -> Result<(), StoreError> {
+        Ok(self.temp.sync()?)
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         let StagedFile { temp, dest } = *self;
         Ok(temp.persist(&dest)?)

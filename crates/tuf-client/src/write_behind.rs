@@ -260,13 +260,21 @@ impl<'s> WriteBehind<'s> {
                     Ok(())
                 }
                 Op::Put(bytes) => self.store.put(&name, &bytes),
-                Op::Stage(id, bytes) => self.store.stage(&name, &bytes).map(|staged| {
-                    let kept = match staged {
-                        Some(staged) => Held::Store(staged),
-                        None => Held::Bytes(bytes),
-                    };
-                    held.insert(id, kept);
-                }),
+                Op::Stage(id, bytes) => match self.store.stage(&name, &bytes) {
+                    Ok(Some(mut staged)) => {
+                        // Let go of the bytes before the slow flush: the
+                        // updater frees a large file once it is parsed.
+                        drop(bytes);
+                        let flushed = staged.flush();
+                        held.insert(id, Held::Store(staged));
+                        flushed
+                    }
+                    Ok(None) => {
+                        held.insert(id, Held::Bytes(bytes));
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
                 Op::Commit(id) => match held.remove(&id) {
                     Some(Held::Store(staged)) => staged.commit(),
                     Some(Held::Bytes(bytes)) => self.store.put(&name, &bytes),
@@ -490,6 +498,102 @@ mod tests {
         .unwrap();
         assert_eq!(store.get("snapshot.json").unwrap().unwrap(), b"v2");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// A store with a staging step that logs it, and whose flush can fail.
+    #[derive(Default)]
+    struct StagingStore {
+        inner: SlowStore,
+        /// The bytes being staged, watched from the flush.
+        watched: Mutex<Option<std::sync::Weak<Vec<u8>>>>,
+        fail_flush: bool,
+    }
+
+    struct LoggedStage<'a> {
+        store: &'a StagingStore,
+        name: String,
+        bytes: Vec<u8>,
+    }
+
+    impl crate::store::StagedWrite for LoggedStage<'_> {
+        fn flush(&mut self) -> Result<(), StoreError> {
+            let released = self
+                .store
+                .watched
+                .lock()
+                .unwrap()
+                .as_ref()
+                .is_some_and(|w| w.upgrade().is_none());
+            let log = format!("flush {} (bytes released: {released})", self.name);
+            self.store.inner.log.lock().unwrap().push(log);
+            if self.store.fail_flush {
+                let e = std::io::Error::other("I/O error");
+                return Err(LocalError::new(LocalOp::Sync, &self.name, e).into());
+            }
+            Ok(())
+        }
+        fn commit(self: Box<Self>) -> Result<(), StoreError> {
+            self.store.inner.put(&self.name, &self.bytes)
+        }
+    }
+
+    impl MetadataStore for StagingStore {
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.get(name)
+        }
+        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            self.inner.put(name, bytes)
+        }
+        fn remove(&self, name: &str) -> Result<(), StoreError> {
+            self.inner.remove(name)
+        }
+        fn lock(&self) -> Result<RefreshLock, StoreError> {
+            self.inner.lock()
+        }
+        fn stage(
+            &self,
+            name: &str,
+            bytes: &[u8],
+        ) -> Result<Option<Box<dyn crate::store::StagedWrite + '_>>, StoreError> {
+            Ok(Some(Box::new(LoggedStage {
+                store: self,
+                name: name.to_owned(),
+                bytes: bytes.to_vec(),
+            })))
+        }
+    }
+
+    #[test]
+    fn a_staged_write_lets_go_of_the_bytes_before_its_flush() {
+        let store = StagingStore::default();
+        WriteBehind::run(&store, |w| {
+            let bytes = Arc::new(b"large".to_vec());
+            *store.watched.lock().unwrap() = Some(Arc::downgrade(&bytes));
+            let staged = w.stage("targets.json", bytes)?;
+            staged.commit()
+        })
+        .unwrap();
+        assert_eq!(
+            *store.inner.log.lock().unwrap(),
+            [
+                "flush targets.json (bytes released: true)",
+                "put targets.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_flush_fails_the_run_and_is_never_committed() {
+        let store = StagingStore {
+            fail_flush: true,
+            ..StagingStore::default()
+        };
+        let result = WriteBehind::run(&store, |w| {
+            let staged = w.stage("targets.json", Arc::new(b"v2".to_vec()))?;
+            staged.commit()
+        });
+        assert!(matches!(result, Err(StoreError::Local(_))), "{result:?}");
+        assert!(store.inner.files.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -91,6 +91,20 @@ fn tampered_large_signed_fails_the_signature_check_not_the_parse() {
 }
 
 #[test]
+fn float_in_large_signed_is_a_format_error_though_it_parses() {
+    // The typed parse accepts it (an unknown member), and only the canonical
+    // form refuses it, after the owned path has let go of the text.
+    let f = fixture();
+    let text = String::from_utf8(f.bytes.clone()).unwrap();
+    assert!(text.contains("\"signed\": {"));
+    let floated = text.replacen("\"signed\": {", "\"signed\": {\"f\": 1.5,", 1);
+    match verify_targets(&f.key, floated.as_bytes()) {
+        Err(Error::Format(e)) => assert!(e.to_string().contains("float"), "{e}"),
+        other => panic!("{:?}", other.err()),
+    }
+}
+
+#[test]
 fn second_signed_member_is_a_format_error() {
     let f = fixture();
     let (sigs, signed) = parts(&f.bytes);

@@ -192,7 +192,9 @@ impl<'a> RawMetadata<'a> {
             return Ok(std::borrow::Cow::Borrowed(done));
         }
         let bytes = match split {
-            Some((at, tail)) => canonical::canonicalize_text_split(self.signed, at, tail),
+            Some((at, tail)) => {
+                canonical::canonicalize_text_split(self.signed.as_bytes(), at, tail)
+            }
             None => canonical::canonicalize_text(self.signed),
         }
         .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;

@@ -258,7 +258,7 @@ impl TrustedMetadataSet {
     /// Offer a snapshot (§5.5). Pass the bytes by value to have them freed
     /// before the model's largest map is built (see
     /// [`verify::parse_and_verify_owned`]); a reference works too.
-    pub fn update_snapshot<B: AsRef<[u8]>>(
+    pub fn update_snapshot<B: AsRef<[u8]> + Send + Sync>(
         &mut self,
         bytes: B,
         origin: Origin,
@@ -330,7 +330,7 @@ impl TrustedMetadataSet {
 
     /// Offer the top-level targets (§5.6). As for [`Self::update_snapshot`],
     /// the bytes may be passed by value.
-    pub fn update_targets<B: AsRef<[u8]>>(&mut self, bytes: B) -> Result<(), Error> {
+    pub fn update_targets<B: AsRef<[u8]> + Send + Sync>(&mut self, bytes: B) -> Result<(), Error> {
         self.load_targets(bytes, &[], TARGETS)
     }
 
@@ -338,7 +338,7 @@ impl TrustedMetadataSet {
     /// `parent` (a path from [`TrustedMetadataSet::targets_at`]), whose keys
     /// and threshold for `role` must verify it (§5.6.7.2). Cached and remote
     /// copies get the same checks: snapshot may have moved on since caching.
-    pub fn update_delegated_targets<B: AsRef<[u8]>>(
+    pub fn update_delegated_targets<B: AsRef<[u8]> + Send + Sync>(
         &mut self,
         bytes: B,
         parent: &[String],
@@ -350,7 +350,7 @@ impl TrustedMetadataSet {
         self.load_targets(bytes, parent, role)
     }
 
-    fn load_targets<B: AsRef<[u8]>>(
+    fn load_targets<B: AsRef<[u8]> + Send + Sync>(
         &mut self,
         bytes: B,
         parent: &[String],
