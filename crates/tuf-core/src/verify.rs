@@ -177,8 +177,16 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
         let all = (**mine.as_ref()?).as_ref();
         let raw = RawMetadata::split_signed_last(all, role)?;
         let text = raw.signed_text().as_bytes();
-        let start = text.as_ptr() as usize - all.as_ptr() as usize;
+        // Where `signed` lies in the bytes, for the other thread to find it
+        // again; it is a slice of them, but check rather than trust that.
+        let start = (text.as_ptr() as usize).checked_sub(all.as_ptr() as usize)?;
         let range = start..start + text.len();
+        if !all
+            .get(range.clone())
+            .is_some_and(|found| std::ptr::eq(found, text))
+        {
+            return None;
+        }
         let signatures = raw.signatures().to_vec();
         let (freed_tx, freed_rx) = std::sync::mpsc::sync_channel::<()>(1);
         // All of the canonical form is made on the checking thread (unlike
