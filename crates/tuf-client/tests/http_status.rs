@@ -259,3 +259,87 @@ fn https_url_served_in_plain_text_fails_the_tls_handshake() {
         "{err:?}"
     );
 }
+
+/// A keep-alive HTTP/1.1 server: `/missing` answers 404 with `page` (its
+/// true length, or chunked without end when `endless`), anything else 200
+/// with `ok`. Counts the connections it accepts.
+fn keep_alive_server(
+    page: &'static str,
+    endless: bool,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counted.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                loop {
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if stream.read(&mut byte).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let missing = head.starts_with(b"GET /missing ");
+                    head.clear();
+                    let written = if !missing {
+                        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    } else if !endless {
+                        let reply = format!(
+                            "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n{page}",
+                            page.len()
+                        );
+                        stream.write_all(reply.as_bytes())
+                    } else {
+                        let chunk = format!("{:x}\r\n{page}\r\n", page.len());
+                        let head = "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n";
+                        stream.write_all(head.as_bytes()).and_then(|()| {
+                            loop {
+                                stream.write_all(chunk.as_bytes())?;
+                            }
+                        })
+                    };
+                    if written.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (base, connections)
+}
+
+#[test]
+fn a_short_404_page_is_read_so_the_next_request_reuses_the_connection() {
+    // Every refresh ends its root chain with a 404, then asks the same host
+    // for timestamp.json: over HTTPS a new connection is a new handshake.
+    let (base, connections) = keep_alive_server("<html>404 Not Found</html>", false);
+    let http = common::http();
+    let missing = fetch_bytes(&http, &format!("{base}/missing"), 1000).unwrap();
+    assert_eq!(missing, None);
+    let present = fetch_bytes(&http, &format!("{base}/timestamp.json"), 1000).unwrap();
+    assert_eq!(present.as_deref(), Some(&b"ok"[..]));
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn an_endless_404_page_is_not_read_to_its_end() {
+    // Endless data on an error page: a bounded read, then a new connection.
+    let (base, connections) = keep_alive_server("x", true);
+    let http = common::http();
+    let started = std::time::Instant::now();
+    let missing = fetch_bytes(&http, &format!("{base}/missing"), 1000).unwrap();
+    assert_eq!(missing, None);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let present = fetch_bytes(&http, &format!("{base}/timestamp.json"), 1000).unwrap();
+    assert_eq!(present.as_deref(), Some(&b"ok"[..]));
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -227,7 +227,10 @@ impl Transport for HttpTransport {
             match status {
                 // §5.3.3: a missing file ends the root chain; python-tuf
                 // reads 403 (common on object stores) the same way as 404.
-                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN => return Ok(Fetched::NotFound),
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN => {
+                    drain(response);
+                    return Ok(Fetched::NotFound);
+                }
                 StatusCode::MOVED_PERMANENTLY
                 | StatusCode::FOUND
                 | StatusCode::SEE_OTHER
@@ -244,6 +247,8 @@ impl Transport for HttpTransport {
                         .get(header::LOCATION)
                         .ok_or_else(|| fail.redirect(RedirectProblem::MissingLocation))?;
                     let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+                    // The redirect often stays on the same host.
+                    drain(response);
                     uri = resolve_location(&uri, &location)
                         .ok_or_else(|| fail.redirect(RedirectProblem::Refused { location }))?;
                 }
@@ -322,6 +327,29 @@ impl Resolver for ReuseResolver {
         Ok(found)
     }
 }
+
+/// Read a short error or redirect page to its end, so that ureq can pool
+/// its connection: every refresh ends its root chain with a 404, and the
+/// next request (timestamp.json, same host) then needs no new connection,
+/// which over HTTPS would be a new TLS handshake. A page announced as longer
+/// than [`DRAIN_AT_MOST`] is not read; one of unknown length is read up to
+/// that many bytes, and if it goes on, its connection is closed. The
+/// request's deadline still applies to this read.
+fn drain(mut response: ureq::http::Response<ureq::Body>) {
+    if response
+        .body()
+        .content_length()
+        .is_some_and(|declared| declared > DRAIN_AT_MOST)
+    {
+        return;
+    }
+    let reader = response.body_mut().as_reader().take(DRAIN_AT_MOST);
+    // A failure only means the connection is not reused.
+    let _ = io::copy(&mut { reader }, &mut io::sink());
+}
+
+/// The most of an error or redirect page [`drain`] reads.
+const DRAIN_AT_MOST: u64 = 16 * 1024;
 
 /// Stream the body into `sink`, never reading more than one byte past
 /// `max_length`.
