@@ -167,13 +167,22 @@ impl TempFile {
 
     /// Flush (unless [`sync`](Self::sync) already did), rename over `dest`
     /// (in the same directory), flush the directory.
-    pub(crate) fn persist(mut self, dest: &Path) -> Result<(), LocalError> {
+    pub(crate) fn persist(self, dest: &Path) -> Result<(), LocalError> {
+        let dir = self.dir.clone();
+        self.persist_leaving_dir(dest)?;
+        sync_dir(&dir)
+    }
+
+    /// [`persist`](Self::persist) without the directory flush: `dest` is
+    /// never partial, even after a crash, but a crash before the directory
+    /// is flushed may bring back its old content.
+    pub(crate) fn persist_leaving_dir(mut self, dest: &Path) -> Result<(), LocalError> {
         if !self.synced {
             self.sync()?;
         }
         std::fs::rename(&self.path, dest).map_err(|e| LocalError::new(LocalOp::Rename, dest, e))?;
         self.persisted = true;
-        sync_dir(&self.dir)
+        Ok(())
     }
 }
 

@@ -9,7 +9,8 @@
 //!
 //! [`DirectoryStore`] keeps one file per name in a directory, replaces files
 //! atomically (temporary file in the same directory, fsync, rename, fsync the
-//! directory: architecture decision 7) and locks `<dir>/.lock` with an
+//! directory: architecture decision 7; for a series of writes, the directory
+//! once at the end: ADR 0008) and locks `<dir>/.lock` with an
 //! advisory exclusive lock. It refuses names that are not a single plain
 //! path component, so no name can reach outside the directory.
 
@@ -31,6 +32,20 @@ pub trait MetadataStore: Send + Sync {
     fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError>;
     /// Delete `name`; deleting a missing file succeeds.
     fn remove(&self, name: &str) -> Result<(), StoreError>;
+    /// [`put`](Self::put) for one of a series of writes of which only the
+    /// last has to survive a crash (the roots of a chain, §5.3.8): `bytes`
+    /// replace the old content atomically, and are never seen partial even
+    /// after a crash, but only [`sync`](Self::sync) guarantees that a crash
+    /// does not bring the old content back. The default is `put`.
+    fn put_in_series(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.put(name, bytes)
+    }
+    /// Make every earlier [`put_in_series`](Self::put_in_series) survive a
+    /// crash. The default does nothing, as the default `put_in_series` is a
+    /// `put`.
+    fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Wait for exclusive use of the store (for the duration of a refresh).
     fn lock(&self) -> Result<RefreshLock, StoreError>;
     /// Begin storing `bytes` under `name` where no reader looks, so that the
@@ -261,6 +276,16 @@ impl MetadataStore for DirectoryStore {
 
     fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
         Box::new(self.stage_file(name, bytes)?).commit()
+    }
+
+    fn put_in_series(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        // The file is flushed before its rename; the directory, in `sync`.
+        let StagedFile { temp, dest } = self.stage_file(name, bytes)?;
+        Ok(temp.persist_leaving_dir(&dest)?)
+    }
+
+    fn sync(&self) -> Result<(), StoreError> {
+        Ok(sync_dir(&self.dir)?)
     }
 
     fn stage(

@@ -14,7 +14,8 @@
 //!   are ignored, or deleted when it says they must go (§5.3.11).
 //! - A refresh holds the store's exclusive lock, so processes sharing one
 //!   metadata directory update it one at a time.
-//! - Each new root is written before the next is requested (§5.3.8). Other
+//! - Each new root is written before the next is requested (§5.3.8), and
+//!   the store synced once the chain ends, well or not (ADR 0008). Other
 //!   files are written by a second thread while the next one is fetched
 //!   ([`WriteBehind`]); a downloaded snapshot or targets file is even
 //!   written to a temporary file while it is being verified, and renamed
@@ -182,6 +183,18 @@ impl Updater {
     }
 
     fn update_root(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
+        let walked = self.walk_root_chain(trusted);
+        // Each root was in place before the next was fetched; one directory
+        // flush makes the last of them survive a crash (ADR 0008), also
+        // when a later root failed.
+        let synced = self.store.sync();
+        walked?;
+        synced?;
+        trusted.check_final_root()?;
+        Ok(())
+    }
+
+    fn walk_root_chain(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
         for _ in 0..self.config.max_root_rotations {
             let next = trusted.root().version.get() + 1;
             // §5.3.3: always versioned, whatever consistent_snapshot says; 404/403 ends the chain.
@@ -200,9 +213,8 @@ impl Updater {
                 self.store.remove("snapshot.json")?;
             }
             // §5.3.8: persist each root before fetching the next.
-            self.store.put("root.json", &bytes)?;
+            self.store.put_in_series("root.json", &bytes)?;
         }
-        trusted.check_final_root()?;
         Ok(())
     }
 

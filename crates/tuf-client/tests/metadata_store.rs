@@ -126,6 +126,42 @@ fn concurrent_writers_never_leave_a_partial_metadata_file() {
 }
 
 #[test]
+fn writes_in_series_are_atomic_too_and_leave_nothing_behind() {
+    // The roots of a chain (ADR 0008): replaced atomically like any put,
+    // the directory flushed once by `sync`.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (contents(b'a'), contents(b'b'));
+    let done = AtomicBool::new(false);
+    thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let store = DirectoryStore::new(dir.path()).unwrap();
+            for round in 0..20 {
+                let data = if round % 2 == 0 { &a } else { &b };
+                store.put_in_series("timestamp.json", data).unwrap();
+            }
+            store.sync().unwrap();
+        });
+        s.spawn(|| {
+            let store = DirectoryStore::new(dir.path()).unwrap();
+            while !done.load(Ordering::Acquire) {
+                if let Some(read) = store.get("timestamp.json").unwrap() {
+                    assert!(
+                        read == a || read == b,
+                        "partial read of {} bytes",
+                        read.len()
+                    );
+                }
+            }
+        });
+        writer.join().unwrap();
+        done.store(true, Ordering::Release);
+    });
+    let store = DirectoryStore::new(dir.path()).unwrap();
+    assert_eq!(store.get("timestamp.json").unwrap(), Some(b));
+    no_leftovers(dir.path());
+}
+
+#[test]
 fn refreshes_holding_the_lock_serialize_their_read_modify_write() {
     let dir = tempfile::tempdir().unwrap();
     DirectoryStore::new(dir.path())

@@ -922,6 +922,163 @@ fn root_rotation_chain_of_several_key_changes_is_followed_in_one_refresh() {
     assert!(updater.get_targetinfo("x").unwrap().is_none());
 }
 
+/// A [`DirectoryStore`] that logs how `root.json` is written and synced.
+struct RootLog {
+    inner: tuf_client::DirectoryStore,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl tuf_client::MetadataStore for RootLog {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, tuf_client::StoreError> {
+        self.inner.get(name)
+    }
+    fn put(&self, name: &str, bytes: &[u8]) -> Result<(), tuf_client::StoreError> {
+        self.note(format!("put {name}"));
+        self.inner.put(name, bytes)
+    }
+    fn put_in_series(&self, name: &str, bytes: &[u8]) -> Result<(), tuf_client::StoreError> {
+        let version =
+            tuf_core::metadata::Metadata::<tuf_core::metadata::Root>::from_bytes(bytes, "root")
+                .map(|m| m.signed.version.get())
+                .unwrap_or(0);
+        self.note(format!("put_in_series {name} v{version}"));
+        self.inner.put_in_series(name, bytes)
+    }
+    fn sync(&self) -> Result<(), tuf_client::StoreError> {
+        self.note("sync".into());
+        self.inner.sync()
+    }
+    fn remove(&self, name: &str) -> Result<(), tuf_client::StoreError> {
+        self.inner.remove(name)
+    }
+    fn lock(&self) -> Result<tuf_client::RefreshLock, tuf_client::StoreError> {
+        self.inner.lock()
+    }
+    fn stage(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<Box<dyn tuf_client::StagedWrite + '_>>, tuf_client::StoreError> {
+        self.inner.stage(name, bytes)
+    }
+}
+
+impl RootLog {
+    fn note(&self, entry: String) {
+        if entry.contains("root") || entry == "sync" {
+            self.log.lock().unwrap().push(entry);
+        }
+    }
+}
+
+/// The client's transport, logging root requests into a [`RootLog`]'s log.
+struct RootFetchLog {
+    inner: SimTransport,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl tuf_client::Transport for RootFetchLog {
+    fn fetch(
+        &self,
+        url: &str,
+        max_length: u64,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<tuf_client::Fetched, TransportError> {
+        if let Some(name) = url.strip_prefix(common::METADATA_URL)
+            && name.ends_with(".root.json")
+        {
+            self.log.lock().unwrap().push(format!("fetch {name}"));
+        }
+        self.inner.fetch(url, max_length, sink)
+    }
+}
+
+/// Refresh `client` through a [`RootLog`] and a [`RootFetchLog`]; the log
+/// and the outcome.
+fn refresh_logging_roots(client: &Client) -> (Vec<String>, Result<(), Error>) {
+    let log = std::sync::Arc::default();
+    let store = RootLog {
+        inner: client.store(),
+        log: std::sync::Arc::clone(&log),
+    };
+    let transport = RootFetchLog {
+        inner: client.transport.clone(),
+        log: std::sync::Arc::clone(&log),
+    };
+    let mut updater = Updater::new(
+        common::METADATA_URL,
+        Box::new(store),
+        Box::new(transport),
+        client.config.clone(),
+    );
+    updater.set_reference_time(common::reference_time());
+    let result = updater.refresh();
+    let log = log.lock().unwrap().clone();
+    (log, result)
+}
+
+#[test]
+fn root_chain_persists_every_root_before_the_next_and_syncs_once_at_the_end() {
+    // §5.3.8 / W-14: each root in place before the next is fetched (the
+    // transport's log shows the order); the directory flushed once.
+    let repo = repo();
+    let client = Client::new(&repo);
+    for _ in 0..3 {
+        rotate_root_key(&mut repo.sim());
+    }
+    repo.sim().release(&[]);
+    let (log, result) = refresh_logging_roots(&client);
+    result.unwrap();
+    assert_eq!(
+        log,
+        [
+            "fetch 2.root.json",
+            "put_in_series root.json v2",
+            "fetch 3.root.json",
+            "put_in_series root.json v3",
+            "fetch 4.root.json",
+            "put_in_series root.json v4",
+            "fetch 5.root.json",
+            "sync"
+        ]
+    );
+    assert_eq!(
+        client.stored("root.json").unwrap(),
+        published(&repo, "metadata/4.root.json")
+    );
+}
+
+#[test]
+fn root_chain_broken_midway_still_syncs_the_last_good_root() {
+    let repo = repo();
+    let client = Client::new(&repo);
+    rotate_root_key(&mut repo.sim());
+    {
+        // v3 is signed only by an attacker's new key.
+        let mut sim = repo.sim();
+        sim.rotate_keys(RoleType::Root);
+        sim.bump_root();
+    }
+    let (log, result) = refresh_logging_roots(&client);
+    assert!(matches!(
+        verify_err(result),
+        VerifyError::ThresholdNotMet { .. }
+    ));
+    assert_eq!(
+        log,
+        [
+            "fetch 2.root.json",
+            "put_in_series root.json v2",
+            "fetch 3.root.json",
+            "sync"
+        ]
+    );
+    assert_eq!(
+        client.stored("root.json").unwrap(),
+        published(&repo, "metadata/2.root.json")
+    );
+}
+
 #[test]
 fn key_compromise_bad_root_mid_chain_keeps_the_last_good_root() {
     let repo = repo();
