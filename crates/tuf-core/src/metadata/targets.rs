@@ -192,7 +192,7 @@ impl Targets {
     }
 }
 
-/// [`SignedMeta::parse_fast`] for targets: the members of `signed` in one
+/// [`SignedMeta::parse_fast`](super::SignedMeta::parse_fast) for targets: the members of `signed` in one
 /// pass, each target entry of the usual shape (`hashes` with one digest and
 /// `length`, plain strings) read directly and any other entry or member
 /// handed to serde (see [`super::scan`] for why the result equals the serde

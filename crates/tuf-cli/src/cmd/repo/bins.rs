@@ -20,7 +20,7 @@ pub(crate) struct BinsArgs {
     /// Number of bins as a power of two: 2^BITS bins (1..=32).
     #[arg(long)]
     bits: u8,
-    /// Bins are named PREFIX-<hex index>.
+    /// Bins are named PREFIX-INDEX, the index in hexadecimal.
     #[arg(long, default_value = "bin")]
     prefix: String,
     /// The role whose targets the bins take over; it must not delegate yet.
