@@ -272,13 +272,19 @@ const RESOLVED_FOR: Duration = Duration::from_secs(30);
 /// before every request, even one served by a pooled connection, and with a
 /// timeout set it does so on a new thread (one thread per request: 250 of
 /// them for a chain of 250 roots). Here an IP address needs no lookup, and a
-/// host name's addresses are reused for [`RESOLVED_FOR`].
+/// host name's addresses are reused for [`RESOLVED_FOR`] (for the last
+/// [`HOSTS_KEPT`] hosts: metadata and targets are often served by
+/// different hosts, and requests alternate between them).
 #[derive(Debug, Default)]
 struct ReuseResolver {
     lookup: DefaultResolver,
-    /// The last successful lookup: `host:port`, when, and its addresses.
-    last: Mutex<Option<(String, Instant, Vec<SocketAddr>)>>,
+    /// Recent successful lookups, oldest first: `host:port`, when, and the
+    /// addresses.
+    recent: Mutex<Vec<(String, Instant, Vec<SocketAddr>)>>,
 }
+
+/// How many hosts' addresses [`ReuseResolver`] keeps.
+const HOSTS_KEPT: usize = 8;
 
 impl ReuseResolver {
     fn addrs(&self, list: &[SocketAddr]) -> ResolvedSocketAddrs {
@@ -314,16 +320,21 @@ impl Resolver for ReuseResolver {
             return Ok(self.addrs(&[SocketAddr::new(ip, port)]));
         }
         let key = format!("{host}:{port}");
-        let last = || self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((name, at, list)) = last().as_ref()
-            && *name == key
-            && at.elapsed() < RESOLVED_FOR
+        let recent = || self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, list)) = recent()
+            .iter()
+            .find(|(name, at, _)| *name == key && at.elapsed() < RESOLVED_FOR)
         {
             return Ok(self.addrs(list));
         }
         // Not under the lock: a slow lookup must not hold up other hosts.
         let found = self.lookup.resolve(uri, config, timeout)?;
-        *last() = Some((key, Instant::now(), found.to_vec()));
+        let mut kept = recent();
+        kept.retain(|(name, at, _)| *name != key && at.elapsed() < RESOLVED_FOR);
+        if kept.len() >= HOSTS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((key, Instant::now(), found.to_vec()));
         Ok(found)
     }
 }
@@ -568,7 +579,17 @@ mod tests {
             resolve(&r, "http://10.1.2.3/x"),
             ["10.1.2.3:80".parse::<SocketAddr>().unwrap()]
         );
-        assert!(r.last.lock().unwrap().is_none(), "nothing was looked up");
+        assert!(r.recent.lock().unwrap().is_empty(), "nothing was looked up");
+    }
+
+    /// Replace the kept addresses of `key` (and, with `age`, make them old).
+    fn plant(r: &ReuseResolver, key: &str, addr: SocketAddr, age: Option<Duration>) {
+        let mut recent = r.recent.lock().unwrap();
+        let entry = recent.iter_mut().find(|(k, ..)| k == key).unwrap();
+        entry.2 = vec![addr];
+        if let Some(age) = age {
+            entry.1 -= age;
+        }
     }
 
     #[test]
@@ -583,21 +604,38 @@ mod tests {
         );
         // Plant other addresses under the same key: a reuse must return them.
         let planted: SocketAddr = "127.0.0.9:8080".parse().unwrap();
-        r.last.lock().unwrap().as_mut().unwrap().2 = vec![planted];
+        plant(&r, "localhost:8080", planted, None);
         assert_eq!(resolve(&r, "http://localhost:8080/b"), [planted]);
-        // Another port is another key; an old lookup is not reused.
+        // Another port is another key, and both are kept (metadata and
+        // targets hosts alternate).
         assert!(
             resolve(&r, "http://localhost:8081/c")
                 .iter()
                 .all(|a| a.port() == 8081)
         );
-        r.last.lock().unwrap().as_mut().unwrap().2 = vec![planted];
-        r.last.lock().unwrap().as_mut().unwrap().1 -= RESOLVED_FOR;
+        assert_eq!(resolve(&r, "http://localhost:8080/d"), [planted]);
+        // An old lookup is not reused.
+        plant(&r, "localhost:8081", planted, Some(RESOLVED_FOR));
         assert!(
-            resolve(&r, "http://localhost:8081/d")
+            resolve(&r, "http://localhost:8081/e")
                 .iter()
                 .all(|a| a.port() == 8081)
         );
+    }
+
+    #[test]
+    fn only_the_most_recent_hosts_are_kept() {
+        let r = ReuseResolver::default();
+        let extra = 3;
+        for port in 0..HOSTS_KEPT + extra {
+            resolve(&r, &format!("http://localhost:{}/", 9000 + port));
+        }
+        let recent = r.recent.lock().unwrap();
+        let kept: Vec<&str> = recent.iter().map(|(k, ..)| k.as_str()).collect();
+        let expected: Vec<String> = (extra..HOSTS_KEPT + extra)
+            .map(|port| format!("localhost:{}", 9000 + port))
+            .collect();
+        assert_eq!(kept, expected);
     }
 
     #[test]
