@@ -184,7 +184,8 @@ fn parse_and_verify_targets(bencher: Bencher) {
     let bytes = targets_bytes();
     let root = &ROOT.signed;
     bencher.counter(BytesCount::new(bytes.len())).bench(|| {
-        // The path TrustedMetadataSet takes for every non-root role.
+        // The borrowed path (repository tooling, `tuf` commands);
+        // TrustedMetadataSet takes `parse_and_verify_owned`.
         let keys = root.role_keys(RoleType::Targets);
         verify::parse_and_verify::<Targets>(black_box(bytes), "targets", &[&keys])
             .expect("verifies")

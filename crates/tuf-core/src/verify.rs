@@ -100,9 +100,10 @@ fn verify_parsed<T: SignedMeta>(
                 let _ = tail_tx.send(canonical::canonical_tail(text, at));
             }
             drop(tail_tx);
-            // Its largest map is built after the join, when the canonical
-            // form is freed: the two never add up.
-            let metadata = raw.to_parsed::<T>();
+            // Built in full here, beside the check: the caller still holds
+            // the text, so waiting for the canonical form to be freed would
+            // save little memory and cost the overlap.
+            let metadata = raw.to_metadata::<T>().map(Parsed::done);
             let checked = handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
