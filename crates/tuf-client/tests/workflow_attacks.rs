@@ -93,6 +93,13 @@ fn release_targets_as(sim: &mut RepositorySimulator, md: &Metadata<Targets>) {
     sim.publish_timestamp();
 }
 
+/// Publish a next root signed only by a new key (an attacker's): it claims a
+/// rotation that the trusted root never signed.
+fn publish_root_signed_only_by_a_new_key(sim: &mut RepositorySimulator) {
+    sim.rotate_keys(RoleType::Root);
+    sim.bump_root();
+}
+
 /// Rotate root's key properly: the new root is signed by the old and new keys.
 fn rotate_root_key(sim: &mut RepositorySimulator) {
     let old = sim.signers["root"].clone();
@@ -879,11 +886,7 @@ fn fast_forward_recovery_survives_a_root_chain_broken_after_the_rotation() {
 fn key_compromise_root_signed_only_by_a_new_key_is_rejected() {
     let repo = repo();
     let client = Client::new(&repo);
-    {
-        let mut sim = repo.sim();
-        sim.rotate_keys(RoleType::Root);
-        sim.bump_root();
-    }
+    publish_root_signed_only_by_a_new_key(&mut repo.sim());
     match verify_err(client.refresh()) {
         VerifyError::ThresholdNotMet { role, verified, .. } => {
             assert_eq!((role.as_str(), verified), ("root", 0));
@@ -1053,12 +1056,7 @@ fn root_chain_broken_midway_still_syncs_the_last_good_root() {
     let repo = repo();
     let client = Client::new(&repo);
     rotate_root_key(&mut repo.sim());
-    {
-        // v3 is signed only by an attacker's new key.
-        let mut sim = repo.sim();
-        sim.rotate_keys(RoleType::Root);
-        sim.bump_root();
-    }
+    publish_root_signed_only_by_a_new_key(&mut repo.sim());
     let (log, result) = refresh_logging_roots(&client);
     assert!(matches!(
         verify_err(result),
@@ -1084,12 +1082,7 @@ fn key_compromise_bad_root_mid_chain_keeps_the_last_good_root() {
     let repo = repo();
     let client = Client::new(&repo);
     rotate_root_key(&mut repo.sim());
-    {
-        // v3 claims a rotation but is signed only by the attacker's new key.
-        let mut sim = repo.sim();
-        sim.rotate_keys(RoleType::Root);
-        sim.bump_root();
-    }
+    publish_root_signed_only_by_a_new_key(&mut repo.sim());
     assert!(matches!(
         verify_err(client.refresh()),
         VerifyError::ThresholdNotMet { .. }

@@ -557,14 +557,12 @@ pub(crate) struct CanonicalTail {
 /// the head's (same kinds, keys still strictly increasing across the split,
 /// depth within [`MAX_DEPTH`]); then the result is exactly the one-piece
 /// result. Otherwise this thread carries on alone.
-///
-/// `src` is UTF-8 text (as the caller knows, so it is not checked again
-/// unless the one-pass fast path gives up).
 pub(crate) fn canonicalize_text_split(
-    src: &[u8],
+    text: &str,
     split: usize,
     tail: impl FnOnce() -> Option<CanonicalTail>,
 ) -> Result<Vec<u8>, CanonicalError> {
+    let src = text.as_bytes();
     let mut head = Minify::head(src);
     match head.run(Some(split)) {
         Some(Step::Done) => return Ok(head.out),
@@ -583,30 +581,21 @@ pub(crate) fn canonicalize_text_split(
         }
         None => {}
     }
-    canonicalize_full(utf8(src)?)
+    canonicalize_full(text)
 }
 
-/// [`canonicalize_text`], or with a split [`canonicalize_text_split`], on
-/// UTF-8 text passed as bytes (checked only if the fast path gives up).
-pub(crate) fn canonicalize_utf8(
-    src: &[u8],
-    split: Option<usize>,
-    tail: impl FnOnce() -> Option<CanonicalTail>,
-) -> Result<Vec<u8>, CanonicalError> {
-    match split {
-        Some(at) => canonicalize_text_split(src, at, tail),
-        None => match minify_sorted(src) {
-            Some(out) => Ok(out),
-            None => canonicalize_full(utf8(src)?),
-        },
+/// [`canonicalize_text`] on UTF-8 text passed as bytes (checked only if
+/// the fast path gives up).
+pub(crate) fn canonicalize_utf8(src: &[u8]) -> Result<Vec<u8>, CanonicalError> {
+    match minify_sorted(src) {
+        Some(out) => Ok(out),
+        None => canonicalize_full(std::str::from_utf8(src).map_err(|e| {
+            CanonicalError::InvalidJson {
+                offset: e.valid_up_to(),
+                reason: "invalid UTF-8",
+            }
+        })?),
     }
-}
-
-fn utf8(src: &[u8]) -> Result<&str, CanonicalError> {
-    std::str::from_utf8(src).map_err(|e| CanonicalError::InvalidJson {
-        offset: e.valid_up_to(),
-        reason: "invalid UTF-8",
-    })
 }
 
 impl Minify<'_> {
@@ -1349,7 +1338,7 @@ mod tests {
         let mut joined = 0;
         for split in 0..=t.len() {
             let mut used = false;
-            let out = canonicalize_text_split(t.as_bytes(), split, || {
+            let out = canonicalize_text_split(t, split, || {
                 used = true;
                 canonical_tail(t.as_bytes(), split)
             });

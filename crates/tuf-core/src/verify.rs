@@ -194,7 +194,7 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
         // `verify`, which gives half of it to this one): this thread has the
         // map to build. 100k targets: map built 25 ms sooner this way.
         let checker = move || -> Result<(), Error> {
-            let canonical = canonical::canonicalize_utf8(&(*theirs).as_ref()[range], None, || None);
+            let canonical = canonical::canonicalize_utf8(&(*theirs).as_ref()[range]);
             drop(theirs);
             // The other thread may now free the text; if it has gone, fine.
             let _ = freed_tx.send(());

@@ -180,8 +180,8 @@ impl<'a> RawMetadata<'a> {
     /// The canonical bytes of `signed` computed for one use and not kept
     /// (unless [`canonicalize`](Self::canonicalize) already kept them):
     /// the caller drops them once the signatures are checked, so an 18 MB
-    /// targets.json does not hold its 15 MB canonical form while its typed
-    /// model is still being built. Split as in
+    /// targets.json does not hold its 15 MB canonical form for as long as
+    /// its `RawMetadata` lives. Split as in
     /// `canonical::canonicalize_text_split` when `split` is given (the tail
     /// computed elsewhere and awaited through the closure).
     pub(crate) fn canonical_once(
@@ -192,9 +192,7 @@ impl<'a> RawMetadata<'a> {
             return Ok(std::borrow::Cow::Borrowed(done));
         }
         let bytes = match split {
-            Some((at, tail)) => {
-                canonical::canonicalize_text_split(self.signed.as_bytes(), at, tail)
-            }
+            Some((at, tail)) => canonical::canonicalize_text_split(self.signed, at, tail),
             None => canonical::canonicalize_text(self.signed),
         }
         .map_err(|e| FormatError::new(&self.role, "signed", e.to_string()))?;
