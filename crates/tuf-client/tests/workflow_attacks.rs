@@ -86,7 +86,7 @@ fn release_targets_as(sim: &mut RepositorySimulator, md: &Metadata<Targets>) {
     sim.snapshot
         .signed
         .meta
-        .insert("targets.json".into(), tuf_core::metadata::MetaFile::new(v));
+        .insert("targets.json", tuf_core::metadata::MetaFile::new(v));
     sim.bump("snapshot");
     sim.publish_snapshot();
     sim.bump("timestamp");

@@ -58,7 +58,7 @@ fn entries(f: &Fixture) -> Vec<(String, String)> {
     f.md.signed
         .targets
         .iter()
-        .map(|(p, t)| (p.clone(), sorted_json(t)))
+        .map(|(p, t)| (p.to_owned(), sorted_json(t)))
         .collect()
 }
 

@@ -287,7 +287,7 @@ fn rollback_of_a_targets_role_in_snapshot_is_rejected() {
     sim.release(&["targets"]);
     let cached_snapshot = file(&sim, "metadata/2.snapshot.json");
     sim.snapshot.signed.meta.insert(
-        "targets.json".into(),
+        "targets.json",
         tuf_core::metadata::MetaFile::new(Version::ONE),
     );
     sim.bump("snapshot");

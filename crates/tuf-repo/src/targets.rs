@@ -104,7 +104,7 @@ impl Repository {
             .md
             .signed
             .targets
-            .insert(path.as_str().to_owned(), file);
+            .insert(path.as_str(), file);
         Ok(())
     }
 
@@ -169,16 +169,9 @@ impl Repository {
     /// Add `new` to `role` (loaded): a new version, as
     /// [`add_target_to`](Self::add_target_to) makes it. Entries of `new`
     /// replace those listed for the same paths.
-    fn merge_targets(&mut self, role: &str, mut new: BTreeMap<String, TargetFile>) -> Result<()> {
-        let map = &mut self.touch_targets(role)?.md.signed.targets;
-        if map.is_empty() {
-            *map = new;
-        } else if new.len() >= map.len() / 4 {
-            // One pass over both.
-            map.append(&mut new);
-        } else {
-            map.extend(new);
-        }
+    fn merge_targets(&mut self, role: &str, new: BTreeMap<String, TargetFile>) -> Result<()> {
+        // One merge pass over both, whatever their sizes.
+        self.touch_targets(role)?.md.signed.targets.extend(new);
         Ok(())
     }
 

@@ -304,13 +304,13 @@ impl Repository {
             let names = if consistent {
                 info.hash_prefixed_paths(name)
             } else {
-                vec![name.clone()]
+                vec![name.to_owned()]
             };
             for n in names {
                 let Ok(tp) = crate::target_path::TargetPath::new(&n) else {
                     // A client could not store it either; nothing to read.
                     report.problems.push(Problem::TargetMissing {
-                        target: name.clone(),
+                        target: name.to_owned(),
                         file: base.join(&n),
                     });
                     continue;
@@ -321,7 +321,7 @@ impl Repository {
                     Ok(f) => f,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         report.problems.push(Problem::TargetMissing {
-                            target: name.clone(),
+                            target: name.to_owned(),
                             file,
                         });
                         continue;
@@ -335,10 +335,10 @@ impl Repository {
                     }
                     Err(tuf_core::metadata::hashes::StreamError::Mismatch(source)) => {
                         report.problems.push(Problem::TargetMismatch {
-                            target: name.clone(),
+                            target: name.to_owned(),
                             file,
                             error: tuf_core::VerifyError::LengthOrHash {
-                                what: name.clone(),
+                                what: name.to_owned(),
                                 source,
                             },
                         });

@@ -419,32 +419,6 @@ impl<'de> Deserialize<'de> for MemberName<'de> {
     }
 }
 
-/// Deserialize a map keyed by strings into a `BTreeMap`, building it in one
-/// pass from the (usually already sorted) entries instead of inserting one
-/// by one. A repeated key keeps the last value, as `BTreeMap`'s own
-/// `Deserialize` does.
-pub(crate) fn string_map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct V<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> de::Visitor<'de> for V<T> {
-        type Value = BTreeMap<String, T>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a map")
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-            while let Some(entry) = map.next_entry::<String, T>()? {
-                entries.push(entry);
-            }
-            Ok(entries.into_iter().collect())
-        }
-    }
-    d.deserialize_map(V(std::marker::PhantomData))
-}
-
 /// Deserialize a list of key ids, refusing duplicates (spec §4.3: keyids are unique).
 pub(crate) fn unique_keyids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<KeyId>, D::Error> {
     let ids = Vec::<KeyId>::deserialize(d)?;

@@ -16,6 +16,7 @@ mod delegation;
 mod fields;
 pub mod hashes;
 mod key;
+pub mod name_map;
 mod raw;
 mod role;
 mod root;
@@ -39,6 +40,7 @@ pub use delegation::{
 pub use fields::{Hashes, KeyId, SpecVersion, Threshold, Version};
 pub(crate) use fields::{present_bool, present_strings, unique_keyids};
 pub use key::{Key, KeyVal};
+pub use name_map::NameMap;
 pub use raw::{RawMetadata, RoleKeys};
 pub use role::{Role, RoleType, encode_role_name};
 pub use root::Root;

@@ -12,13 +12,11 @@
 //! result of a fast parse, when there is one, is the result of the serde
 //! parse of the same text; the differential tests in `targets.rs` check it.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::fields::PlainDigest;
-use super::{Hashes, RoleType, SpecVersion, Version};
+use super::{Hashes, NameMap, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::canonical::scan_plain;
 
@@ -207,13 +205,17 @@ pub(crate) fn signed_object<'a>(
 }
 
 /// The entries of an object (targets, or snapshot's `meta`), read by
-/// [`entries`] and turned into a map by [`Entries::build`]. Usual entries
-/// are kept in a compact form `P` until then: they and the input text are
-/// what memory holds at the end of a large parse.
+/// [`entries`] and turned into a map by [`Entries::build`]. The names go
+/// straight into the one string a [`NameMap`] keeps; usual entries are kept
+/// in a compact form `P` until the build: they and the input text are what
+/// memory holds at the end of a large parse.
 pub(crate) struct Entries<P, V> {
-    plain: Vec<(String, P)>,
+    names: String,
+    /// Where each name ends in `names`.
+    ends: Vec<usize>,
+    plain: Vec<P>,
     /// Entries read by serde, with their position among all entries.
-    other: Vec<(usize, String, V)>,
+    other: Vec<(usize, V)>,
 }
 
 /// The entries of an object in text order. `plain` reads the usual entry
@@ -222,42 +224,46 @@ pub(crate) fn entries<'a, P, V: Deserialize<'a>>(
     s: &mut Scan<'a>,
     plain: impl Fn(&mut Scan<'a>) -> Option<P>,
 ) -> Option<Entries<P, V>> {
-    let (mut plain_entries, mut other) = (Vec::new(), Vec::new());
+    let mut e = Entries {
+        names: String::new(),
+        ends: Vec::new(),
+        plain: Vec::new(),
+        other: Vec::new(),
+    };
     s.object(|s, name| {
         let start = s.pos();
         match plain(s) {
-            Some(p) => plain_entries.push((name.to_owned(), p)),
+            Some(p) => e.plain.push(p),
             None => {
                 s.set_pos(start);
                 let value = s.value::<V>()?;
-                other.push((plain_entries.len() + other.len(), name.to_owned(), value));
+                e.other.push((e.ends.len(), value));
             }
         }
+        e.names.push_str(name);
+        e.ends.push(e.names.len());
         Some(())
     })?;
-    Some(Entries {
-        plain: plain_entries,
-        other,
-    })
+    Some(e)
 }
 
 impl<P, V> Entries<P, V> {
-    /// The map, built as `string_map` builds it (the entries in text order,
-    /// then one bulk build), so a repeated name resolves the same way.
-    /// `expand` turns a compact entry into its value. Needs nothing of the
-    /// text: see [`super::Parsed`].
-    pub(crate) fn build(self, expand: impl Fn(P) -> V) -> BTreeMap<String, V> {
-        let total = self.plain.len() + self.other.len();
+    /// The map, built as deserializing a [`NameMap`] builds it (the entries
+    /// in text order, then sorted once), so a repeated name resolves the
+    /// same way. `expand` turns a compact entry into its value. Needs
+    /// nothing of the text: see [`super::Parsed`].
+    pub(crate) fn build(self, expand: impl Fn(P) -> V) -> NameMap<V> {
+        let total = self.ends.len();
         let mut plain = self.plain.into_iter();
         let mut other = self.other.into_iter().peekable();
-        let mut in_order = Vec::with_capacity(total);
+        let mut values = Vec::with_capacity(total);
         for at in 0..total {
-            match other.next_if(|(i, ..)| *i == at) {
-                Some((_, name, value)) => in_order.push((name, value)),
-                None => in_order.extend(plain.next().map(|(name, p)| (name, expand(p)))),
+            match other.next_if(|(i, _)| *i == at) {
+                Some((_, value)) => values.push(value),
+                None => values.extend(plain.next().map(&expand)),
             }
         }
         drop(plain);
-        in_order.into_iter().collect()
+        NameMap::from_parts(self.names, self.ends, values)
     }
 }

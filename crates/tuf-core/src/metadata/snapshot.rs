@@ -1,15 +1,13 @@
 //! [`Snapshot`] (spec §4.4) and [`MetaFile`], the METAFILES entry that
 //! timestamp and snapshot use to pin other metadata by version, length and hashes.
 
-use std::collections::BTreeMap;
-
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::fields::{MemberName, string_map};
+use super::fields::MemberName;
 use super::scan::{Scan, entries, once, signed_object, single_digest};
-use super::{Hashes, Parsed, RoleType, SpecVersion, Version, hashes};
+use super::{Hashes, NameMap, Parsed, RoleType, SpecVersion, Version, hashes};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
@@ -134,8 +132,7 @@ pub struct Snapshot {
     /// `expires`
     pub expires: DateTime,
     /// `targets.json` and every delegated role's `<name>.json`.
-    #[serde(deserialize_with = "string_map")]
-    pub meta: BTreeMap<String, MetaFile>,
+    pub meta: NameMap<MetaFile>,
     /// Fields this crate does not know.
     #[serde(flatten)]
     pub unrecognized: Map<String, Value>,
@@ -161,7 +158,7 @@ fn parse_snapshot_fast(text: &str) -> Option<Parsed<Snapshot>> {
         spec_version: c.spec_version?,
         version: c.version?,
         expires: c.expires?,
-        meta: BTreeMap::new(),
+        meta: NameMap::new(),
         unrecognized: c.unrecognized,
     };
     Some(Parsed::pending(
@@ -206,7 +203,7 @@ impl Snapshot {
             spec_version: SpecVersion::current(),
             version: Version::ONE,
             expires,
-            meta: BTreeMap::from([("targets.json".to_owned(), MetaFile::new(Version::ONE))]),
+            meta: NameMap::from_iter([("targets.json", MetaFile::new(Version::ONE))]),
             unrecognized: Map::new(),
         }
     }

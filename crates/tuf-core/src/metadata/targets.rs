@@ -1,17 +1,16 @@
 //! [`Targets`] (spec §4.5; top-level and delegated alike) and [`TargetFile`].
 
-use std::collections::BTreeMap;
 use std::io::Read;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use super::fields::MemberName;
 use super::fields::PlainDigest;
-use super::fields::{MemberName, string_map};
 use super::hashes::{self, StreamError};
 use super::scan::{Scan, entries, once, signed_object, single_plain_digest};
-use super::{Delegations, Hashes, Parsed, RoleKeys, RoleType, SpecVersion, Version};
+use super::{Delegations, Hashes, NameMap, Parsed, RoleKeys, RoleType, SpecVersion, Version};
 use crate::DateTime;
 use crate::error::LengthOrHashError;
 
@@ -150,8 +149,7 @@ pub struct Targets {
     /// `expires`
     pub expires: DateTime,
     /// Target path → file info.
-    #[serde(deserialize_with = "string_map")]
-    pub targets: BTreeMap<String, TargetFile>,
+    pub targets: NameMap<TargetFile>,
     /// Roles this role trusts for (parts of) its namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegations: Option<Delegations>,
@@ -170,15 +168,15 @@ impl Targets {
             spec_version: SpecVersion::current(),
             version: Version::ONE,
             expires,
-            targets: BTreeMap::new(),
+            targets: NameMap::new(),
             delegations: None,
             unrecognized: Map::new(),
         }
     }
 
     /// Add or replace a target; returns the previous entry.
-    pub fn add_target(&mut self, path: impl Into<String>, file: TargetFile) -> Option<TargetFile> {
-        self.targets.insert(path.into(), file)
+    pub fn add_target(&mut self, path: impl AsRef<str>, file: TargetFile) -> Option<TargetFile> {
+        self.targets.insert(path, file)
     }
 
     /// Remove a target; returns it if it was listed.
@@ -214,7 +212,7 @@ fn parse_targets_fast(text: &str) -> Option<Parsed<Targets>> {
         spec_version: c.spec_version?,
         version: c.version?,
         expires: c.expires?,
-        targets: BTreeMap::new(),
+        targets: NameMap::new(),
         delegations,
         unrecognized: c.unrecognized,
     };

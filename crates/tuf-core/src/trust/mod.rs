@@ -282,13 +282,13 @@ impl TrustedMetadataSet {
                 let Some(new_meta) = new.meta.get(name) else {
                     return Err(VerifyError::MissingMeta {
                         referrer: "snapshot".into(),
-                        name: name.clone(),
+                        name: name.to_owned(),
                     }
                     .into());
                 };
                 if new_meta.version < old_meta.version {
                     return Err(VerifyError::Rollback {
-                        role: name.clone(),
+                        role: name.to_owned(),
                         trusted: old_meta.version.get(),
                         offered: new_meta.version.get(),
                     }

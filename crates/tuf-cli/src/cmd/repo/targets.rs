@@ -33,7 +33,7 @@ impl TargetsArgs {
                 Err(e) => return Err(e.into()),
             };
             for (path, file) in &md.signed.targets {
-                rows.push((path.clone(), role.clone(), file.clone()));
+                rows.push((path.to_owned(), role.clone(), file.clone()));
             }
             let children: Vec<String> = md
                 .signed
