@@ -257,7 +257,7 @@ impl Updater {
             .snapshot_meta()
             .clone();
         let name = self.versioned(trusted, "snapshot", meta.version.get());
-        let bytes = self.fetch_required(&name, meta.length, self.config.snapshot_max_length)?;
+        let bytes = self.fetch_required(&name, meta.length(), self.config.snapshot_max_length)?;
         // Written (not yet under its name) while it is verified; committed
         // only once trusted (§5.5.7).
         let bytes = Arc::new(bytes);
@@ -310,7 +310,7 @@ impl Updater {
             })?
             .clone();
         let name = self.versioned(trusted, role, meta.version.get());
-        let bytes = self.fetch_required(&name, meta.length, self.config.targets_max_length)?;
+        let bytes = self.fetch_required(&name, meta.length(), self.config.targets_max_length)?;
         // As for snapshot: written while verified, committed once trusted (§5.6.6).
         let bytes = Arc::new(bytes);
         let staged = w.stage(&file, Arc::clone(&bytes))?;

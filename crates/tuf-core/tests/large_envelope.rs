@@ -27,12 +27,16 @@ fn fixture() -> Fixture {
     let key = PrivateKey::generate(KeySpec::Ed25519).unwrap();
     let mut targets = Targets::new(DateTime::parse("2030-01-01T00:00:00Z").unwrap());
     let mut file = TargetFile::from_bytes(b"payload", &["sha256"]).unwrap();
-    file.custom = Some(json!({ "blob": DECOY.repeat(40_000) }));
+    file.custom = Some(json!({ "blob": DECOY.repeat(80_000) }));
     targets.add_target("a/b.txt", file);
     let mut md = Metadata::new(targets);
     md.sign(&key, false).unwrap();
     let bytes = md.to_bytes();
-    assert!(bytes.len() > 1 << 20, "large enough for the fast path");
+    // Over 4 MiB: the owned path parses beside the check (`verify::OVERLAP_ABOVE`).
+    assert!(
+        bytes.len() > 4 << 20,
+        "large enough for the overlapped path"
+    );
     Fixture { key, bytes }
 }
 
@@ -50,7 +54,7 @@ fn signed_last_as_written_verifies() {
     let f = fixture();
     let md = verify_targets(&f.key, &f.bytes).unwrap();
     let custom = md.signed.targets["a/b.txt"].custom.as_ref().unwrap();
-    assert_eq!(custom["blob"].as_str().unwrap().len(), DECOY.len() * 40_000);
+    assert_eq!(custom["blob"].as_str().unwrap().len(), DECOY.len() * 80_000);
 }
 
 #[test]

@@ -30,10 +30,11 @@ fn fixture() -> Fixture {
     }
     let mut md = Metadata::new(targets);
     md.sign(&key, false).unwrap();
-    assert!(
-        md.to_bytes().len() > 256 << 10,
-        "large enough for the split"
-    );
+    // Over 256 KiB for the split; under 4 MiB, so the owned path checks
+    // the signatures before it parses (`verify::OVERLAP_ABOVE`).
+    let size = md.to_bytes().len();
+    assert!(size > 256 << 10, "large enough for the split");
+    assert!(size < 4 << 20, "small enough for the one-thread owned path");
     Fixture { key, md }
 }
 

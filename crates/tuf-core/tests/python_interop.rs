@@ -323,7 +323,7 @@ fn metadata_we_sign_verifies_in_python_tuf() {
         .meta
         .get_mut("targets.json")
         .unwrap()
-        .unrecognized
+        .unrecognized_mut()
         .insert("x-meta-extra".into(), serde_json::json!(0));
     let mut snap_md = Metadata::new(snapshot);
     for (k, id) in signers["snapshot"]

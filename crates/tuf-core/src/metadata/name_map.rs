@@ -65,6 +65,7 @@ impl<V> NameMap<V> {
         map.sort_and_dedup();
         map.names.shrink_to_fit();
         map.ends.shrink_to_fit();
+        map.values.shrink_to_fit();
         map
     }
 

@@ -253,6 +253,11 @@ impl<P, V> Entries<P, V> {
     /// same way. `expand` turns a compact entry into its value. Needs
     /// nothing of the text: see [`super::Parsed`].
     pub(crate) fn build(self, expand: impl Fn(P) -> V) -> NameMap<V> {
+        if self.other.is_empty() {
+            // The usual case: in place when `P` and `V` have the same size.
+            let values = self.plain.into_iter().map(expand).collect();
+            return NameMap::from_parts(self.names, self.ends, values);
+        }
         let total = self.ends.len();
         let mut plain = self.plain.into_iter();
         let mut other = self.other.into_iter().peekable();

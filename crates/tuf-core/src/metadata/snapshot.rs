@@ -2,7 +2,7 @@
 //! timestamp and snapshot use to pin other metadata by version, length and hashes.
 
 use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::fields::MemberName;
@@ -12,19 +12,125 @@ use crate::DateTime;
 use crate::error::LengthOrHashError;
 
 /// A METAFILES entry: `{version, length?, hashes?}` plus unknown fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Sixteen bytes: a snapshot of 16,384 hashed bins lists that many of these,
+/// nearly all with a version only, so the rarer members live behind one
+/// optional box (ADR 0009).
+#[derive(Clone)]
 pub struct MetaFile {
     /// The version of the file.
     pub version: Version,
+    pinned: Option<Box<Pinned>>,
+}
+
+/// What a [`MetaFile`] may hold beside its version.
+#[derive(Clone, Default)]
+struct Pinned {
+    length: Option<u64>,
+    hashes: Option<Hashes>,
+    unrecognized: Map<String, Value>,
+}
+
+/// The `unrecognized` of an entry that has none.
+fn no_fields() -> &'static Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Map::new)
+}
+
+impl MetaFile {
+    fn from_parts(
+        version: Version,
+        length: Option<u64>,
+        hashes: Option<Hashes>,
+        unrecognized: Map<String, Value>,
+    ) -> Self {
+        let pinned =
+            (length.is_some() || hashes.is_some() || !unrecognized.is_empty()).then(|| {
+                Box::new(Pinned {
+                    length,
+                    hashes,
+                    unrecognized,
+                })
+            });
+        MetaFile { version, pinned }
+    }
+
+    fn pinned_mut(&mut self) -> &mut Pinned {
+        self.pinned.get_or_insert_with(Box::default)
+    }
+
     /// Its exact length in bytes, if pinned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub length: Option<u64>,
+    pub fn length(&self) -> Option<u64> {
+        self.pinned.as_ref().and_then(|p| p.length)
+    }
+
     /// Its digests, if pinned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hashes: Option<Hashes>,
+    pub fn hashes(&self) -> Option<&Hashes> {
+        self.pinned.as_ref().and_then(|p| p.hashes.as_ref())
+    }
+
     /// Fields this crate does not know.
-    #[serde(flatten)]
-    pub unrecognized: Map<String, Value>,
+    pub fn unrecognized(&self) -> &Map<String, Value> {
+        match &self.pinned {
+            Some(p) => &p.unrecognized,
+            None => no_fields(),
+        }
+    }
+
+    /// Pin (or with `None`, unpin) the length.
+    pub fn set_length(&mut self, length: Option<u64>) {
+        self.pinned_mut().length = length;
+    }
+
+    /// Pin (or with `None`, unpin) the digests.
+    pub fn set_hashes(&mut self, hashes: Option<Hashes>) {
+        self.pinned_mut().hashes = hashes;
+    }
+
+    /// The unknown fields, to edit.
+    pub fn unrecognized_mut(&mut self) -> &mut Map<String, Value> {
+        &mut self.pinned_mut().unrecognized
+    }
+}
+
+impl PartialEq for MetaFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.length() == other.length()
+            && self.hashes() == other.hashes()
+            && self.unrecognized() == other.unrecognized()
+    }
+}
+
+impl Eq for MetaFile {}
+
+impl std::fmt::Debug for MetaFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetaFile")
+            .field("version", &self.version)
+            .field("length", &self.length())
+            .field("hashes", &self.hashes())
+            .field("unrecognized", self.unrecognized())
+            .finish()
+    }
+}
+
+impl Serialize for MetaFile {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("version", &self.version)?;
+        if let Some(length) = self.length() {
+            map.serialize_entry("length", &length)?;
+        }
+        if let Some(hashes) = self.hashes() {
+            map.serialize_entry("hashes", hashes)?;
+        }
+        for (k, v) in self.unrecognized() {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 // By hand rather than derived, for the reason given on `TargetFile`'s impl:
@@ -66,12 +172,12 @@ impl<'de> Deserialize<'de> for MetaFile {
                         }
                     }
                 }
-                Ok(MetaFile {
-                    version: version.ok_or_else(|| de::Error::missing_field("version"))?,
-                    length: length.flatten(),
-                    hashes: hashes.flatten(),
+                Ok(MetaFile::from_parts(
+                    version.ok_or_else(|| de::Error::missing_field("version"))?,
+                    length.flatten(),
+                    hashes.flatten(),
                     unrecognized,
-                })
+                ))
             }
         }
         d.deserialize_map(V)
@@ -83,9 +189,7 @@ impl MetaFile {
     pub fn new(version: Version) -> Self {
         MetaFile {
             version,
-            length: None,
-            hashes: None,
-            unrecognized: Map::new(),
+            pinned: None,
         }
     }
 
@@ -95,17 +199,17 @@ impl MetaFile {
         data: &[u8],
         algorithms: &[&str],
     ) -> Result<Self, LengthOrHashError> {
-        Ok(MetaFile {
+        Ok(MetaFile::from_parts(
             version,
-            length: Some(data.len() as u64),
-            hashes: Some(hashes::digest_bytes(data, algorithms)?),
-            unrecognized: Map::new(),
-        })
+            Some(data.len() as u64),
+            Some(hashes::digest_bytes(data, algorithms)?),
+            Map::new(),
+        ))
     }
 
     /// Check `data` against whatever length and hashes are pinned (§5.5.2, §5.6.2).
     pub fn verify_bytes(&self, data: &[u8]) -> Result<(), LengthOrHashError> {
-        if let Some(expected) = self.length
+        if let Some(expected) = self.length()
             && expected != data.len() as u64
         {
             return Err(LengthOrHashError::Length {
@@ -113,7 +217,7 @@ impl MetaFile {
                 actual: data.len() as u64,
             });
         }
-        match &self.hashes {
+        match self.hashes() {
             Some(h) => hashes::verify_bytes(h, data),
             None => Ok(()),
         }
@@ -163,16 +267,13 @@ fn parse_snapshot_fast(text: &str) -> Option<Parsed<Snapshot>> {
     };
     Some(Parsed::pending(
         partial,
-        Box::new(move |s: &mut Snapshot| s.meta = entries.build(MetaFile::plain)),
+        Box::new(move |s: &mut Snapshot| s.meta = entries.build(|m| m)),
     ))
 }
 
-/// The usual snapshot entry, before it becomes a [`MetaFile`].
-type PlainMeta = (Version, Option<u64>, Option<Hashes>);
-
 /// An entry holding `version` and optionally `length` and a single-digest
 /// `hashes`, all plain; `None` for anything else.
-fn plain_meta_file(s: &mut Scan<'_>) -> Option<PlainMeta> {
+fn plain_meta_file(s: &mut Scan<'_>) -> Option<MetaFile> {
     let (mut version, mut length, mut hashes) = (None, None, None);
     s.object(|s, key| match key {
         "version" => once(&mut version, Version::new(s.u64()?)?),
@@ -180,19 +281,7 @@ fn plain_meta_file(s: &mut Scan<'_>) -> Option<PlainMeta> {
         "hashes" => once(&mut hashes, single_digest(s)?),
         _ => None,
     })?;
-    Some((version?, length, hashes))
-}
-
-impl MetaFile {
-    /// The entry `plain_meta_file` read.
-    fn plain((version, length, hashes): PlainMeta) -> Self {
-        MetaFile {
-            version,
-            length,
-            hashes,
-            unrecognized: Map::new(),
-        }
-    }
+    Some(MetaFile::from_parts(version?, length, hashes, Map::new()))
 }
 
 impl Snapshot {
@@ -267,6 +356,29 @@ mod tests {
         }
         assert!(!fast_agrees(&doc("{}", r#" "version": 3,"#)));
         assert!(!fast_agrees(&(doc("{}", "") + "]")));
+    }
+
+    #[test]
+    fn a_meta_file_is_sixteen_bytes_and_its_box_is_invisible() {
+        assert_eq!(std::mem::size_of::<MetaFile>(), 16);
+        let plain = MetaFile::new(Version::ONE);
+        let mut touched = plain.clone();
+        touched.set_length(None);
+        touched.unrecognized_mut();
+        assert_eq!(plain, touched);
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            serde_json::to_string(&touched).unwrap()
+        );
+        touched.set_length(Some(3));
+        assert_ne!(plain, touched);
+        let text = r#"{"hashes":{"sha256":"ab"},"length":3,"version":1,"x":[true]}"#;
+        let full: MetaFile = serde_json::from_str(text).unwrap();
+        assert_eq!(full.length(), Some(3));
+        assert_eq!(full.hashes().and_then(|h| h.get("sha256")), Some("ab"));
+        assert_eq!(full.unrecognized()["x"], serde_json::json!([true]));
+        let again: Value = serde_json::to_value(&full).unwrap();
+        assert_eq!(again, serde_json::from_str::<Value>(text).unwrap());
     }
 
     #[test]
