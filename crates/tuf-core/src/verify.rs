@@ -151,19 +151,40 @@ pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     role: &str,
     delegators: &[&RoleKeys<'_>],
 ) -> Result<Verified<T>, Error> {
+    parse_and_verify_pinned(bytes, role, delegators, |_| Ok(()))
+}
+
+/// [`parse_and_verify_owned`] of a file that other trusted metadata pins
+/// (spec §5.5.2, §5.6.2): `pinned` checks the bytes against that length and
+/// those hashes, and its error wins over every other. For a document under
+/// [`OVERLAP_ABOVE`] it runs before anything else; for a larger one, on this
+/// thread while the other canonicalizes, so hashing an 18 MB targets.json
+/// no longer delays the signature check (ADR 0009). Either way nothing is
+/// parsed into a model, nor trusted, before `pinned` has passed.
+pub fn parse_and_verify_pinned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
+    bytes: B,
+    role: &str,
+    delegators: &[&RoleKeys<'_>],
+    pinned: impl FnOnce(&[u8]) -> Result<(), Error>,
+) -> Result<Verified<T>, Error> {
     if bytes.as_ref().len() < OVERLAP_ABOVE {
+        pinned(bytes.as_ref())?;
         let parsed = parse_and_verify_lean(bytes.as_ref(), role, delegators)?;
         drop(bytes);
         return Ok(parsed.finish());
     }
+    let mut pinned = Some(pinned);
     let shared = Arc::new(bytes);
     let theirs = Arc::clone(&shared);
     let mut mine = Some(shared);
-    if let Some(decided) = overlapped(&mut mine, theirs, role, delegators) {
+    if let Some(decided) = overlapped(&mut mine, theirs, role, delegators, &mut pinned) {
         return decided;
     }
     // `overlapped` gives its bytes up only with a verdict, so they are here.
     let bytes = mine.as_ref().map_or(&[][..], |b| (**b).as_ref());
+    if let Some(pinned) = pinned.take() {
+        pinned(bytes)?;
+    }
     parse_and_verify_parsed(bytes, role, delegators).map(Parsed::finish)
 }
 
@@ -182,6 +203,7 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     theirs: Arc<B>,
     role: &str,
     delegators: &[&RoleKeys<'_>],
+    pinned: &mut Option<impl FnOnce(&[u8]) -> Result<(), Error>>,
 ) -> Option<Result<Verified<T>, Error>> {
     std::thread::scope(|s| {
         let all = (**mine.as_ref()?).as_ref();
@@ -216,12 +238,19 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
         };
         // No thread available (resource limits): the strict path, on one.
         let handle = std::thread::Builder::new().spawn_scoped(s, checker).ok()?;
-        let parsed = raw.to_parsed::<T>();
-        drop(raw);
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<(), Error>>| {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         };
+        // The pinned length and hashes, while the other thread canonicalizes.
+        if let Some(pinned) = pinned.take()
+            && let Err(e) = pinned(all)
+        {
+            let _ = join(handle);
+            return Some(Err(e));
+        }
+        let parsed = raw.to_parsed::<T>();
+        drop(raw);
         let Ok(parsed) = parsed else {
             // Perhaps a member after `signed`: the strict path decides.
             let _ = join(handle);

@@ -674,3 +674,57 @@ fn succinct_hashed_bins_route_targets_to_their_bin() {
             .is_expired(ts("2200-01-01T00:00:00Z"))
     );
 }
+
+/// A targets role over 4 MiB has its pinned hash checked beside the
+/// signature check (`verify::parse_and_verify_pinned`): a validly signed
+/// but different document, or a tampered one, must still be refused for
+/// its hash, and that error must win over the signature's.
+#[test]
+fn mix_and_match_of_a_large_targets_role_is_refused_by_its_pinned_hash() {
+    let mut sim = RepositorySimulator::new();
+    sim.compute_metafile_hashes_length = true;
+    let mut blob = tuf_core::metadata::TargetFile::from_bytes(b"x", &["sha256"]).unwrap();
+    blob.custom = Some(serde_json::json!({ "pad": "p".repeat(5 << 20) }));
+    sim.targets
+        .get_mut("targets")
+        .unwrap()
+        .signed
+        .add_target("big", blob);
+    sim.release(&["targets"]);
+    let v1 = sim.signed_root(1);
+    let served = file(&sim, "metadata/2.targets.json");
+    assert!(
+        served.len() > 4 << 20,
+        "large enough for the overlapped path"
+    );
+    let start = |sim: &RepositorySimulator| {
+        let mut set = TrustedMetadataSet::new(&v1, now()).unwrap();
+        let _ = set.update_timestamp(&file(sim, "metadata/timestamp.json"), Origin::Remote);
+        let sv = set.timestamp().unwrap().snapshot_meta().version;
+        let _ = set
+            .update_snapshot(
+                file(sim, &format!("metadata/{sv}.snapshot.json")),
+                Origin::Remote,
+            )
+            .unwrap();
+        set
+    };
+    // The pinned document itself verifies.
+    start(&sim).update_targets(served.clone()).unwrap();
+    // Validly signed, same version, but not the pinned one.
+    let mut other = sim.targets["targets"].clone();
+    other.signed.expires = ts("2099-01-01T00:00:00Z");
+    sim.sign("targets", &mut other);
+    assert!(matches!(
+        verify_err(start(&sim).update_targets(other.to_bytes())),
+        VerifyError::LengthOrHash { .. }
+    ));
+    // Tampered after signing: the hash is what is reported.
+    let mut tampered = served.clone();
+    let pad = tampered.iter().position(|&b| b == b'p').unwrap();
+    tampered[pad] = b'q';
+    assert!(matches!(
+        verify_err(start(&sim).update_targets(tampered)),
+        VerifyError::LengthOrHash { .. }
+    ));
+}

@@ -507,12 +507,14 @@ mod tests {
         for digest in [long.as_str(), wide.as_str()] {
             let text = format!(r#"{{"sha256": "{digest}"}}"#);
             let from_serde: Hashes = serde_json::from_str(&text).unwrap();
-            let from_map =
-                Hashes::new(BTreeMap::from([("sha256".into(), digest.into())])).unwrap();
+            let from_map = Hashes::new(BTreeMap::from([("sha256".into(), digest.into())])).unwrap();
             assert!(matches!(from_serde.0, HashesRepr::Sha256(_)));
             assert_eq!(from_serde, from_map);
             assert_eq!(from_serde.iter().collect::<Vec<_>>(), [("sha256", digest)]);
-            assert_eq!(serde_json::to_string(&from_serde).unwrap(), text.replace(' ', ""));
+            assert_eq!(
+                serde_json::to_string(&from_serde).unwrap(),
+                text.replace(' ', "")
+            );
         }
         let two: Hashes =
             serde_json::from_str(&format!(r#"{{"sha512": "cd", "sha256": "{long}"}}"#)).unwrap();

@@ -270,12 +270,14 @@ impl TrustedMetadataSet {
         if origin == Origin::Cached && self.fast_forward_recovery_needed() {
             return Ok(Outcome::Discarded);
         }
-        if origin == Origin::Remote {
-            // §5.5.2: before parsing. A cached copy may predate the current timestamp.
-            length_or_hash("snapshot.json", &meta, bytes.as_ref())?;
-        }
         let keys = self.root.role_keys(RoleType::Snapshot);
-        let new = verify::parse_and_verify_owned::<Snapshot, _>(bytes, "snapshot", &[&keys])?;
+        // §5.5.2: before parsing. A cached copy may predate the current timestamp.
+        let pinned = |b: &[u8]| match origin {
+            Origin::Remote => Ok(length_or_hash("snapshot.json", &meta, b)?),
+            Origin::Cached => Ok(()),
+        };
+        let new =
+            verify::parse_and_verify_pinned::<Snapshot, _>(bytes, "snapshot", &[&keys], pinned)?;
         if let Some(old) = &self.snapshot {
             // §5.5.5: no role may vanish or roll back.
             for (name, old_meta) in &old.meta {
@@ -380,8 +382,9 @@ impl TrustedMetadataSet {
                 referrer: "snapshot".into(),
                 name: format!("{role}.json"),
             })?;
-        length_or_hash(&format!("{role}.json"), meta, bytes.as_ref())?;
-        let new = verify::parse_and_verify_owned::<Targets, _>(bytes, role, &[&keys])?;
+        // §5.6.2: before parsing.
+        let pinned = |b: &[u8]| Ok(length_or_hash(&format!("{role}.json"), meta, b)?);
+        let new = verify::parse_and_verify_pinned::<Targets, _>(bytes, role, &[&keys], pinned)?;
         if new.version != meta.version {
             return Err(VerifyError::VersionMismatch {
                 role: role.to_owned(),
