@@ -144,7 +144,7 @@ const OVERLAP_ABOVE: usize = 4 << 20;
 /// and the payload's largest map is built after that, while the signatures
 /// are still being checked; so the text and the finished model are never
 /// in memory together. (Memory is only returned if this was the bytes' last
-/// owner.) A document under [`OVERLAP_ABOVE`] is checked before it is
+/// owner.) A document under 4 MiB is checked before it is
 /// parsed, on one thread, and its bytes dropped once the verdict is in.
 pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     bytes: B,
@@ -157,7 +157,7 @@ pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
 /// [`parse_and_verify_owned`] of a file that other trusted metadata pins
 /// (spec §5.5.2, §5.6.2): `pinned` checks the bytes against that length and
 /// those hashes, and its error wins over every other. For a document under
-/// [`OVERLAP_ABOVE`] it runs before anything else; for a larger one, on this
+/// 4 MiB it runs before anything else; for a larger one, on this
 /// thread while the other canonicalizes, so hashing an 18 MB targets.json
 /// no longer delays the signature check (ADR 0009). Either way nothing is
 /// parsed into a model, nor trusted, before `pinned` has passed.
