@@ -80,14 +80,11 @@ impl<V> NameMap<V> {
     }
 
     fn start(&self, i: usize) -> usize {
-        match i {
-            0 => 0,
-            _ => self.ends[i - 1],
-        }
+        start_at(&self.ends, i)
     }
 
     fn name(&self, i: usize) -> &str {
-        &self.names[self.start(i)..self.ends[i]]
+        name_at(&self.names, &self.ends, i)
     }
 
     /// The index of `name`, or where it would go.
@@ -203,10 +200,17 @@ impl<V> NameMap<V> {
 
     /// Keep only the entries `keep` accepts.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &mut V) -> bool) {
-        let old = std::mem::take(self);
-        for (name, mut value) in old {
-            if keep(&name, &mut value) {
-                self.push_last(&name, value);
+        let NameMap {
+            names,
+            ends,
+            values,
+        } = std::mem::take(self);
+        let mut start = 0;
+        for (end, mut value) in ends.into_iter().zip(values) {
+            let name = &names[start..end];
+            start = end;
+            if keep(name, &mut value) {
+                self.push_last(name, value);
             }
         }
     }
@@ -245,18 +249,27 @@ impl<V> NameMap<V> {
             .collect();
         let old_names = std::mem::take(&mut self.names);
         let old_ends = std::mem::take(&mut self.ends);
-        let old_name = |i: usize| {
-            let start = if i == 0 { 0 } else { old_ends[i - 1] };
-            &old_names[start..old_ends[i]]
-        };
         self.values.reserve_exact(keep.len());
         self.ends.reserve_exact(keep.len());
         for i in keep {
             if let Some(value) = slots[i].take() {
-                self.push_last(old_name(i), value);
+                self.push_last(name_at(&old_names, &old_ends, i), value);
             }
         }
     }
+}
+
+/// Where name `i` starts, given every name's end.
+fn start_at(ends: &[usize], i: usize) -> usize {
+    match i {
+        0 => 0,
+        _ => ends[i - 1],
+    }
+}
+
+/// Name `i` of `names`, given every name's end.
+fn name_at<'a>(names: &'a str, ends: &[usize], i: usize) -> &'a str {
+    &names[start_at(ends, i)..ends[i]]
 }
 
 impl<V> std::ops::Index<&str> for NameMap<V> {
@@ -373,24 +386,38 @@ impl<S: AsRef<str>, V> Extend<(S, V)> for NameMap<V> {
             return;
         }
         let old = std::mem::take(self);
-        let (mut old, mut new) = (old.into_iter().peekable(), new.into_iter().peekable());
-        loop {
-            let take_new = match (old.peek(), new.peek()) {
-                (None, None) => break,
-                (Some(_), None) => false,
-                (None, Some(_)) => true,
-                (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+        self.values.reserve(old.len() + new.len());
+        self.ends.reserve(old.len() + new.len());
+        // Names are read in place by index and values taken in order: no
+        // name is copied out on the way.
+        let (mut old_values, mut new_values) = (old.values.into_iter(), new.values.into_iter());
+        let (mut i, mut j) = (0, 0);
+        while i < old.ends.len() || j < new.ends.len() {
+            let a = (i < old.ends.len()).then(|| name_at(&old.names, &old.ends, i));
+            let b = (j < new.ends.len()).then(|| name_at(&new.names, &new.ends, j));
+            let take_new = match (a, b) {
+                (Some(a), Some(b)) => match a.cmp(b) {
                     Ordering::Less => false,
                     Ordering::Greater => true,
                     Ordering::Equal => {
-                        old.next();
+                        // The new entry replaces the old one.
+                        old_values.next();
+                        i += 1;
                         true
                     }
                 },
+                (Some(_), None) => false,
+                _ => true,
             };
-            let next = if take_new { new.next() } else { old.next() };
-            if let Some((name, value)) = next {
-                self.push_last(&name, value);
+            let (name, value) = if take_new {
+                j += 1;
+                (name_at(&new.names, &new.ends, j - 1), new_values.next())
+            } else {
+                i += 1;
+                (name_at(&old.names, &old.ends, i - 1), old_values.next())
+            };
+            if let Some(value) = value {
+                self.push_last(name, value);
             }
         }
     }
