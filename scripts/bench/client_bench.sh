@@ -11,6 +11,8 @@
 #   WORK_ROOT    where the clients' metadata and target dirs go (default $BENCH_DATA/work)
 #   RUNS         hyperfine runs per command (default 5; 3 for `large`)
 #   RSS_RUNS     /usr/bin/time runs for peak RSS (default 3; the median is kept)
+#   PAIRED_RUNS  interleaved rust/python-tuf pairs for the paired ratio
+#                (scripts/bench/paired.py; default RUNS)
 #   PORT         first loopback port to serve on (default 8731)
 #   SERVER       nginx (default; installed from Debian if missing: HTTP/1.1,
 #                keep-alive, sendfile) or python (`python3 -m http.server`,
@@ -131,6 +133,14 @@ med = {k: statistics.median(v["times"]) for k, v in r.items()}
 print("  median wall: rust %.3f s, python-tuf %.3f s, ratio %.1fx"
       % (med["rust"], med["python-tuf"], med["python-tuf"] / med["rust"]))
 PY
+    # The ratio to quote: rust and python-tuf run back to back, pair by pair
+    # (hyperfine's two blocks run a minute apart on a machine whose speed drifts).
+    python3 "$root/scripts/bench/paired.py" --runs "${PAIRED_RUNS:-$runs}" --json "$results/$kind-paired.json" \
+        --name-a rust --prepare-a "rm -rf $work_root/rust-$kind" \
+        --cmd-a "$bin/bench_client $url $repo $work_root/rust-$kind" \
+        --name-b python-tuf --prepare-b "rm -rf $work_root/py-$kind" \
+        --cmd-b "$py $root/scripts/bench/py_client_bench.py $url $repo $work_root/py-$kind" \
+        | tee -a "$results/summary.txt" >&2
     peak_rss rust "$bin/bench_client" "$url" "$repo" "$work_root/rust-$kind"
     peak_rss python-tuf "$py" "$root/scripts/bench/py_client_bench.py" "$url" "$repo" "$work_root/py-$kind"
     if [ "$kind" = large ]; then
