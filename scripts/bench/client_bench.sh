@@ -136,9 +136,9 @@ PY
     # The ratio to quote: rust and python-tuf run back to back, pair by pair
     # (hyperfine's two blocks run a minute apart on a machine whose speed drifts).
     python3 "$root/scripts/bench/paired.py" --runs "${PAIRED_RUNS:-$runs}" --json "$results/$kind-paired.json" \
-        --name-a rust --prepare-a "rm -rf $work_root/rust-$kind" \
+        --name-a rust --prepare-a "rm -rf $work_root/rust-$kind && sync" \
         --cmd-a "$bin/bench_client $url $repo $work_root/rust-$kind" \
-        --name-b python-tuf --prepare-b "rm -rf $work_root/py-$kind" \
+        --name-b python-tuf --prepare-b "rm -rf $work_root/py-$kind && sync" \
         --cmd-b "$py $root/scripts/bench/py_client_bench.py $url $repo $work_root/py-$kind" \
         | tee -a "$results/summary.txt" >&2
     peak_rss rust "$bin/bench_client" "$url" "$repo" "$work_root/rust-$kind"

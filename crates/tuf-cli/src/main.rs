@@ -7,11 +7,6 @@
 
 mod cmd;
 
-/// Huge pages for large blocks: a cold refresh of a large role pays a page
-/// fault per 4 KiB otherwise (ADR 0010).
-#[global_allocator]
-static ALLOC: tuf_alloc::HugePageAlloc = tuf_alloc::HugePageAlloc;
-
 use clap::Parser;
 
 /// The Update Framework: secure software updates, client and repository.

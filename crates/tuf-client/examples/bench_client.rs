@@ -19,11 +19,6 @@ use tuf_client::{
     DirectoryStore, HttpConfig, HttpTransport, TargetDirectory, Updater, UpdaterConfig,
 };
 
-/// The allocator the `tuf` program ships with (ADR 0010): the benchmark
-/// measures what users run.
-#[global_allocator]
-static ALLOC: tuf_alloc::HugePageAlloc = tuf_alloc::HugePageAlloc;
-
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Result<()> {

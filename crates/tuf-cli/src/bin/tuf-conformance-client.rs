@@ -16,10 +16,6 @@ use tuf_client::{
     UpdaterConfig,
 };
 
-/// The allocator `tuf` uses too: huge pages for large blocks (ADR 0010).
-#[global_allocator]
-static ALLOC: tuf_alloc::HugePageAlloc = tuf_alloc::HugePageAlloc;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "tuf-conformance-client",
