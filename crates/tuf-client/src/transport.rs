@@ -97,7 +97,103 @@ pub(crate) fn fetch_exact(
     // Capped: the length is trusted, but an allocation failure would abort.
     const MAX_PREALLOCATION: u64 = 256 << 20;
     let capacity = usize::try_from(length.min(MAX_PREALLOCATION)).unwrap_or(0);
+    if length >= PREFAULT_FROM && capacity as u64 == length {
+        return fetch_prefaulted(transport, url, capacity);
+    }
     fetch_into(transport, url, length, Vec::with_capacity(capacity))
+}
+
+/// Files of this size or more are fetched by [`fetch_prefaulted`].
+const PREFAULT_FROM: u64 = 4 << 20;
+
+/// Pages are handed from the faulting thread to the download in runs of
+/// this many bytes.
+const PREFAULT_RUN: usize = 256 << 10;
+
+/// [`fetch_exact`] of a large file: while this thread copies the body in,
+/// another touches the buffer's pages ahead of it, so the page faults of
+/// memory used for the first time happen beside the transfer instead of
+/// inside it (figures: docs/benchmarks.md, seventh session). The buffer
+/// goes to the download run by run, each once its pages are in; the bytes
+/// and every outcome are those of [`fetch_into`].
+fn fetch_prefaulted(
+    transport: &dyn Transport,
+    url: &str,
+    length: usize,
+) -> Result<Option<Vec<u8>>, TransportError> {
+    // Zeroed by the allocator: fresh pages, none touched yet.
+    let mut buffer = vec![0u8; length];
+    let done = std::thread::scope(|s| {
+        let (ready, runs) = std::sync::mpsc::channel::<&mut [u8]>();
+        let all = buffer.chunks_mut(PREFAULT_RUN);
+        let toucher = move || {
+            for run in all {
+                for page in run.iter_mut().step_by(4096) {
+                    // A store the compiler cannot drop as redundant.
+                    *std::hint::black_box(page) = 0;
+                }
+                // The download has ended (or failed): stop touching.
+                if ready.send(run).is_err() {
+                    return;
+                }
+            }
+        };
+        // No thread (resource limits): the plain way, below.
+        std::thread::Builder::new().spawn_scoped(s, toucher).ok()?;
+        let runs = RunWriter {
+            runs,
+            current: &mut [],
+            written: 0,
+        };
+        let mut sink = LimitedSink::new(runs, length as u64);
+        let outcome = transport.fetch(url, length as u64, &mut sink);
+        let outcome = sink.check(url, outcome);
+        Some((outcome, sink.into_inner().written))
+    });
+    let Some((outcome, written)) = done else {
+        buffer.clear();
+        return fetch_into(transport, url, length as u64, buffer);
+    };
+    match outcome? {
+        Fetched::Found { .. } => {
+            buffer.truncate(written);
+            Ok(Some(buffer))
+        }
+        Fetched::NotFound => Ok(None),
+    }
+}
+
+/// A sink writing into the runs of a buffer as they arrive, in order.
+struct RunWriter<'b> {
+    runs: std::sync::mpsc::Receiver<&'b mut [u8]>,
+    current: &'b mut [u8],
+    written: usize,
+}
+
+impl Write for RunWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.current.is_empty() {
+            // LimitedSink never lets a body run past the last run, so this
+            // fails only if the touching thread died (its panic follows).
+            self.current = self
+                .runs
+                .recv()
+                .map_err(|_| io::Error::other("the page-touching thread stopped"))?;
+        }
+        let n = buf.len().min(self.current.len());
+        let (head, rest) = std::mem::take(&mut self.current).split_at_mut(n);
+        head.copy_from_slice(&buf[..n]);
+        self.current = rest;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn fetch_into(
@@ -415,6 +511,88 @@ mod tests {
             fetch_bytes(&careless, "http://x/y", 100).unwrap(),
             Some(vec![7; 100])
         );
+    }
+
+    /// Serves `body` in pieces of `piece` bytes (then fails, if `fail`),
+    /// or answers not found.
+    struct Pieces {
+        body: Option<Vec<u8>>,
+        piece: usize,
+        fail: bool,
+    }
+
+    impl Transport for Pieces {
+        fn fetch(
+            &self,
+            url: &str,
+            max_length: u64,
+            sink: &mut dyn Write,
+        ) -> Result<Fetched, TransportError> {
+            let Some(body) = &self.body else {
+                return Ok(Fetched::NotFound);
+            };
+            let too_large = || TransportError::TooLarge {
+                url: url.to_owned(),
+                max_length,
+            };
+            for piece in body.chunks(self.piece) {
+                sink.write_all(piece).map_err(|_| too_large())?;
+            }
+            if self.fail {
+                return Err(TransportError::HttpStatus {
+                    url: url.to_owned(),
+                    status: 500,
+                });
+            }
+            Ok(Fetched::Found {
+                length: body.len() as u64,
+            })
+        }
+    }
+
+    /// The large-file path (pages touched ahead on another thread) gives
+    /// exactly what the plain path gives, for every outcome.
+    #[test]
+    fn a_large_exact_fetch_matches_the_plain_one() {
+        let length = PREFAULT_FROM as usize + 3 * PREFAULT_RUN + 17;
+        let body: Vec<u8> = (0..length).map(|i| (i * 7 % 251) as u8).collect();
+        for piece in [1 << 16, 4093, PREFAULT_RUN, PREFAULT_RUN + 1] {
+            let served = |body: Vec<u8>, fail| Pieces {
+                body: Some(body),
+                piece,
+                fail,
+            };
+            let whole = fetch_exact(&served(body.clone(), false), "u", length as u64).unwrap();
+            assert_eq!(whole.as_deref(), Some(&body[..]), "pieces of {piece}");
+            // A short body comes back short (the caller checks the length).
+            let short = fetch_exact(
+                &served(body[..length - 5].to_vec(), false),
+                "u",
+                length as u64,
+            );
+            assert_eq!(short.unwrap().as_deref(), Some(&body[..length - 5]));
+            // One byte too many: refused, as on the plain path.
+            let mut long = body.clone();
+            long.push(0);
+            let err = fetch_exact(&served(long, false), "u", length as u64).unwrap_err();
+            assert!(matches!(err, TransportError::TooLarge { .. }), "{err:?}");
+            // A failure after some bytes is that failure.
+            let err = fetch_exact(
+                &served(body[..length / 2].to_vec(), true),
+                "u",
+                length as u64,
+            );
+            assert!(matches!(
+                err,
+                Err(TransportError::HttpStatus { status: 500, .. })
+            ));
+        }
+        let missing = Pieces {
+            body: None,
+            piece: 1,
+            fail: false,
+        };
+        assert_eq!(fetch_exact(&missing, "u", length as u64).unwrap(), None);
     }
 
     #[test]
