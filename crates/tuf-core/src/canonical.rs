@@ -205,7 +205,7 @@ fn minify_sorted(src: &[u8]) -> Option<Vec<u8>> {
     let mut m = Minify::head(src);
     match m.run(None)? {
         Step::Done => Some(m.out),
-        Step::Paused => None,
+        Step::Paused | Step::Full(_) => None,
     }
 }
 
@@ -229,6 +229,9 @@ enum Step {
     Done,
     /// A head reached its split point at a key start (see [`Minify::run`]).
     Paused,
+    /// A streaming head has [`Minify::flush_at`] bytes or more in `out`
+    /// and stopped after a comma: at a key if `true`, else at a value.
+    Full(bool),
 }
 
 /// The state of [`minify_sorted`], which can also run as the two halves of
@@ -248,18 +251,27 @@ struct Minify<'a> {
     /// For a tail: the most of `own_open - closed_outer.len()` reached
     /// after opening a container (the depth it adds to the split's depth).
     peak: isize,
+    /// Streaming ([`canonicalize_streaming`]): stop with [`Step::Full`] once
+    /// `out` holds this much; `usize::MAX` otherwise.
+    flush_at: usize,
 }
 
 impl<'a> Minify<'a> {
     fn head(src: &'a [u8]) -> Self {
+        Self::head_with(src, src.len(), usize::MAX)
+    }
+
+    /// A head whose output starts with `capacity` and stops at `flush_at`.
+    fn head_with(src: &'a [u8], capacity: usize, flush_at: usize) -> Self {
         Minify {
             src,
-            out: Vec::with_capacity(src.len()),
+            out: Vec::with_capacity(capacity),
             open: Vec::with_capacity(16),
             i: skip_ws_at(src, 0),
             closed_outer: None,
             own_open: 0,
             peak: 0,
+            flush_at,
         }
     }
 
@@ -280,6 +292,7 @@ impl<'a> Minify<'a> {
             closed_outer: Some(Vec::new()),
             own_open: 0,
             peak: 0,
+            flush_at: usize::MAX,
         }
     }
 
@@ -382,6 +395,9 @@ impl<'a> Minify<'a> {
                         self.i = i;
                         if top.object && pause_at == Some(i) {
                             return Some(Step::Paused);
+                        }
+                        if self.out.len() >= self.flush_at {
+                            return Some(Step::Full(top.object));
                         }
                         at_key = top.object;
                         break;
@@ -538,7 +554,7 @@ pub(crate) fn canonical_tail(src: &[u8], split: usize) -> Option<CanonicalTail> 
             closed: m.closed_outer?,
             peak: m.peak,
         }),
-        Step::Paused => None,
+        Step::Paused | Step::Full(_) => None,
     }
 }
 
@@ -579,9 +595,40 @@ pub(crate) fn canonicalize_text_split(
                 return Ok(head.out);
             }
         }
-        None => {}
+        Some(Step::Full(_)) | None => {}
     }
     canonicalize_full(text)
+}
+
+/// The canonical bytes of `src` handed to `sink` in pieces of about
+/// `piece` bytes, in order, when the fast path of [`minify_sorted`] takes
+/// `src` (the pieces joined are then exactly its output). `false`: it does
+/// not, and what `sink` received so far must be thrown away; the caller
+/// canonicalizes the whole text another way. Memory: one piece, not the
+/// whole canonical form (ADR 0011).
+pub(crate) fn canonicalize_streaming(
+    src: &[u8],
+    piece: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) -> bool {
+    let piece = piece.max(1);
+    // Room for the piece and the value that crosses its end, mostly.
+    let mut m = Minify::head_with(src, piece.saturating_mul(2).min(src.len()), piece);
+    let mut step = m.run(None);
+    loop {
+        match step {
+            Some(Step::Done) => {
+                sink(&m.out);
+                return true;
+            }
+            Some(Step::Full(at_key)) => {
+                sink(&m.out);
+                m.out.clear();
+                step = if at_key { m.resume() } else { m.run(None) };
+            }
+            Some(Step::Paused) | None => return false,
+        }
+    }
 }
 
 /// [`canonicalize_text`] on UTF-8 text passed as bytes (checked only if
@@ -1234,7 +1281,20 @@ mod tests {
 
     /// The fast path either declines or gives exactly the full parser's bytes.
     fn fast_agrees(t: &str) -> bool {
-        match minify_sorted(t.as_bytes()) {
+        let fast = minify_sorted(t.as_bytes());
+        // Streamed in pieces of any size, the same bytes, or the same refusal.
+        for piece in [1, 2, 5, 64] {
+            let mut joined = Vec::new();
+            let taken = canonicalize_streaming(t.as_bytes(), piece, &mut |p: &[u8]| {
+                joined.extend_from_slice(p)
+            });
+            assert_eq!(
+                taken.then_some(&joined),
+                fast.as_ref(),
+                "{t:?} in pieces of {piece}"
+            );
+        }
+        match fast {
             Some(out) => {
                 assert_eq!(canonicalize_full(t).as_deref(), Ok(&out[..]), "{t:?}");
                 true

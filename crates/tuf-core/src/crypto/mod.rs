@@ -25,6 +25,7 @@
 //!   private PEM text live in `zeroize` containers; key pairs live in aws-lc,
 //!   which wipes them when freed.
 
+pub(crate) mod ed25519_stream;
 mod encoding;
 mod private;
 mod public;
@@ -33,6 +34,7 @@ mod scheme;
 pub use private::{KeySpec, PrivateKey};
 pub use public::PublicKey;
 pub use scheme::RsaScheme;
+pub(crate) use scheme::Scheme;
 
 use crate::metadata::Key;
 

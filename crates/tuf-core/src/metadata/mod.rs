@@ -41,6 +41,7 @@ pub use fields::{Hashes, KeyId, SpecVersion, Threshold, Version};
 pub(crate) use fields::{present_bool, present_strings, unique_keyids};
 pub use key::{Key, KeyVal};
 pub use name_map::NameMap;
+pub(crate) use raw::StreamedCheck;
 pub use raw::{RawMetadata, RoleKeys};
 pub use role::{Role, RoleType, encode_role_name};
 pub use root::Root;

@@ -381,18 +381,23 @@ impl<'a> RoleKeys<'a> {
         msg: &[u8],
         signatures: &[Signature],
     ) -> Result<(), VerifyError> {
+        self.verify_with(signatures, |public, sig| public.verify(msg, sig))
+    }
+
+    /// The threshold rule of [`verify_message`](Self::verify_message), with
+    /// `check` deciding each signature whose key this role lists: every such
+    /// signature is checked, and distinct keys that pass are counted once.
+    fn verify_with(
+        &self,
+        signatures: &[Signature],
+        mut check: impl FnMut(&crate::crypto::PublicKey, &[u8]) -> bool,
+    ) -> Result<(), VerifyError> {
         let mut verified: HashSet<Vec<u8>> = HashSet::new();
         for sig in signatures {
-            let Some((_, key)) = self.keys.iter().find(|(id, _)| *id == &sig.keyid) else {
+            let Some((public, sig_bytes)) = self.candidate(sig) else {
                 continue;
             };
-            let Ok(public) = crate::crypto::PublicKey::from_key(key) else {
-                continue;
-            };
-            let Ok(sig_bytes) = hex::decode(&sig.sig) else {
-                continue;
-            };
-            if public.verify(msg, &sig_bytes) {
+            if check(&public, &sig_bytes) {
                 verified.insert(public.material().to_vec());
             }
         }
@@ -406,6 +411,95 @@ impl<'a> RoleKeys<'a> {
                 threshold: self.threshold.get(),
             })
         }
+    }
+
+    /// The key this role gives `sig`'s keyid, parsed, and the signature's
+    /// bytes; `None` if there is no such key or either does not parse (the
+    /// signature then counts for nothing).
+    fn candidate(&self, sig: &Signature) -> Option<(crate::crypto::PublicKey, Vec<u8>)> {
+        let (_, key) = self.keys.iter().find(|(id, _)| *id == &sig.keyid)?;
+        let public = crate::crypto::PublicKey::from_key(key).ok()?;
+        let sig_bytes = hex::decode(&sig.sig).ok()?;
+        Some((public, sig_bytes))
+    }
+}
+
+/// [`RoleKeys::verify_message`] for several delegators over the canonical
+/// form of one `signed` text, hashed piece by piece as it is produced
+/// instead of being held whole (ADR 0011). Taken only when every signature
+/// some delegator would check is Ed25519 and
+/// [`Ed25519Stream`](crate::crypto::ed25519_stream::Ed25519Stream) takes it.
+pub(crate) struct StreamedCheck {
+    /// Each (key material, signature) pair to check, once.
+    pairs: Vec<(
+        Vec<u8>,
+        Vec<u8>,
+        crate::crypto::ed25519_stream::Ed25519Stream,
+    )>,
+}
+
+impl StreamedCheck {
+    /// Canonical bytes go to the hashes in pieces of this size: small enough
+    /// to stay in cache between the canonicalizer and SHA-512.
+    const PIECE: usize = 64 << 10;
+
+    /// `None`: not taken; check over the whole canonical form instead.
+    pub(crate) fn new(delegators: &[&RoleKeys<'_>], signatures: &[Signature]) -> Option<Self> {
+        use crate::crypto::ed25519_stream::Ed25519Stream;
+        let mut pairs: Vec<(Vec<u8>, Vec<u8>, Ed25519Stream)> = Vec::new();
+        for keys in delegators {
+            for sig in signatures {
+                let Some((public, sig_bytes)) = keys.candidate(sig) else {
+                    continue;
+                };
+                if public.scheme() != crate::crypto::Scheme::Ed25519 {
+                    return None;
+                }
+                let material = public.material();
+                if pairs
+                    .iter()
+                    .any(|(m, s, _)| m == material && *s == sig_bytes)
+                {
+                    continue;
+                }
+                let stream = Ed25519Stream::new(material, &sig_bytes)?;
+                pairs.push((material.to_vec(), sig_bytes, stream));
+            }
+        }
+        // Nothing to hash: the usual path gives the usual error.
+        (!pairs.is_empty()).then_some(StreamedCheck { pairs })
+    }
+
+    /// The verdict of every delegator in turn, as `verify_message` would
+    /// give it over the canonical form of `signed`; `None` when the fast
+    /// canonicalizer does not take `signed` (the caller then canonicalizes
+    /// it whole, which also explains a format error).
+    pub(crate) fn run(
+        mut self,
+        signed: &[u8],
+        delegators: &[&RoleKeys<'_>],
+        signatures: &[Signature],
+    ) -> Option<Result<(), VerifyError>> {
+        let taken = canonical::canonicalize_streaming(signed, Self::PIECE, &mut |piece| {
+            for (_, _, stream) in &mut self.pairs {
+                stream.update(piece);
+            }
+        });
+        if !taken {
+            return None;
+        }
+        let verdicts: Vec<(Vec<u8>, Vec<u8>, bool)> = self
+            .pairs
+            .into_iter()
+            .map(|(material, sig, stream)| (material, sig, stream.verify()))
+            .collect();
+        Some(delegators.iter().try_for_each(|keys| {
+            keys.verify_with(signatures, |public, sig| {
+                verdicts
+                    .iter()
+                    .any(|(m, s, ok)| *ok && m == public.material() && s == sig)
+            })
+        }))
     }
 }
 
@@ -440,6 +534,78 @@ mod tests {
             r#"{"signatures": [{"keyid": "a", "sig": "1"}, {"keyid": "a", "sig": "2"}], "signed": {}}"#.to_owned(),
         ] {
             assert!(RawMetadata::split_signed_last(text.as_bytes(), "r").is_none(), "{text}");
+        }
+    }
+
+    /// Which documents `StreamedCheck` takes, and that where it takes one
+    /// its verdict is `verify_message`'s over the whole canonical form.
+    #[test]
+    fn the_streamed_check_takes_ed25519_only_and_agrees_with_the_whole_check() {
+        use super::StreamedCheck;
+        use crate::crypto::{KeySpec, PrivateKey, Signer};
+        use crate::metadata::{Metadata, RoleType, Root, TargetFile, Targets, Threshold};
+        use crate::{DateTime, canonical};
+
+        let when = DateTime::parse("2030-01-01T00:00:00Z").unwrap();
+        let mut targets = Targets::new(when);
+        for i in 0..2_000 {
+            let file = TargetFile::from_bytes(format!("t{i}").as_bytes(), &["sha256"]).unwrap();
+            targets.add_target(format!("dir/file-{i:05}.tar.gz"), file);
+        }
+        let ed = [
+            PrivateKey::generate(KeySpec::Ed25519).unwrap(),
+            PrivateKey::generate(KeySpec::Ed25519).unwrap(),
+        ];
+        let ec = PrivateKey::generate(KeySpec::EcdsaP256).unwrap();
+        let doc = |signers: &[&PrivateKey]| {
+            let mut md = Metadata::new(targets.clone());
+            for key in signers {
+                md.sign(*key, true).unwrap();
+            }
+            md.to_bytes()
+        };
+        let root = |keys: &[&PrivateKey], threshold: u32| {
+            let mut root = Root::new(when);
+            for key in keys {
+                let public = key.public_key();
+                root.add_key_with_id(RoleType::Targets, public.compute_keyid(), public);
+            }
+            root.set_threshold(RoleType::Targets, Threshold::new(threshold).unwrap());
+            root
+        };
+        let both = root(&[&ed[0], &ed[1]], 2);
+        let mixed = root(&[&ed[0], &ec], 2);
+        let cases: Vec<(&Root, Vec<u8>, bool)> = vec![
+            (&both, doc(&[&ed[0], &ed[1]]), true),
+            (&both, doc(&[&ed[0]]), true),
+            (&mixed, doc(&[&ed[0], &ec]), false),
+            (&mixed, doc(&[&ed[0]]), true),
+        ];
+        for (root, bytes, streamed) in cases {
+            let keys = root.role_keys(RoleType::Targets);
+            let raw = RawMetadata::parse_envelope(&bytes, "targets").unwrap();
+            let signed = raw.signed_text().as_bytes();
+            let canonical = canonical::canonicalize_utf8(signed).unwrap();
+            let whole = keys.verify_message(&canonical, raw.signatures());
+            let check = StreamedCheck::new(&[&keys], raw.signatures());
+            assert_eq!(check.is_some(), streamed);
+            if let Some(check) = check {
+                let verdict = check.run(signed, &[&keys], raw.signatures()).unwrap();
+                assert_eq!(format!("{verdict:?}"), format!("{whole:?}"));
+            }
+            // One byte of the text changed inside a digest: both refuse it.
+            let text = raw
+                .signed_text()
+                .replacen("\"sha256\": \"", "\"sha256\": \"0", 1);
+            let tampered = canonical::canonicalize_utf8(text.as_bytes()).unwrap();
+            let whole = keys.verify_message(&tampered, raw.signatures());
+            assert!(whole.is_err());
+            if let Some(check) = StreamedCheck::new(&[&keys], raw.signatures()) {
+                let verdict = check
+                    .run(text.as_bytes(), &[&keys], raw.signatures())
+                    .unwrap();
+                assert_eq!(format!("{verdict:?}"), format!("{whole:?}"));
+            }
         }
     }
 }
