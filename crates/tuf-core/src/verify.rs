@@ -147,8 +147,10 @@ const OVERLAP_ABOVE: usize = 4 << 20;
 /// and the payload's largest map is built after that, while the signatures
 /// are still being checked; so the text and the finished model are never
 /// in memory together. (Memory is only returned if this was the bytes' last
-/// owner.) A document under 4 MiB is checked before it is
-/// parsed, on one thread, and its bytes dropped once the verdict is in.
+/// owner.) A document under 256 KiB, or under 4 MiB with a signature that
+/// cannot be checked as its canonical form streams by (anything but
+/// Ed25519, ADR 0011), is checked before it is parsed, on one thread, and
+/// its bytes dropped once the verdict is in.
 pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     bytes: B,
     role: &str,
@@ -159,28 +161,36 @@ pub fn parse_and_verify_owned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
 
 /// [`parse_and_verify_owned`] of a file that other trusted metadata pins
 /// (spec §5.5.2, §5.6.2): `pinned` checks the bytes against that length and
-/// those hashes, and its error wins over every other. For a document under
-/// 4 MiB it runs before anything else; for a larger one, on this
-/// thread while the other canonicalizes, so hashing an 18 MB targets.json
-/// no longer delays the signature check (ADR 0009). Either way nothing is
-/// parsed into a model, nor trusted, before `pinned` has passed.
+/// those hashes, and its error wins over every other. On one thread it runs
+/// before anything else; on two, on this thread while the other
+/// canonicalizes, so hashing an 18 MB targets.json no longer delays the
+/// signature check (ADR 0009). Either way nothing is parsed into a model,
+/// nor trusted, before `pinned` has passed.
 pub fn parse_and_verify_pinned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     bytes: B,
     role: &str,
     delegators: &[&RoleKeys<'_>],
     pinned: impl FnOnce(&[u8]) -> Result<(), Error>,
 ) -> Result<Verified<T>, Error> {
-    if bytes.as_ref().len() < OVERLAP_ABOVE {
+    let len = bytes.as_ref().len();
+    if len < PARALLEL_ABOVE {
         pinned(bytes.as_ref())?;
         let parsed = parse_envelope_then(bytes.as_ref(), role, delegators, check_then_parse)?;
         drop(bytes);
         return Ok(parsed.finish());
     }
+    // From 256 KiB to 4 MiB, two threads only if the check can stream: it
+    // then holds no canonical form, and memory stays as on one (ADR 0011).
+    let overlap = if len < OVERLAP_ABOVE {
+        Overlap::IfStreamed
+    } else {
+        Overlap::Always
+    };
     let mut pinned = Some(pinned);
     let shared = Arc::new(bytes);
     let theirs = Arc::clone(&shared);
     let mut mine = Some(shared);
-    if let Some(decided) = overlapped(&mut mine, theirs, role, delegators, &mut pinned) {
+    if let Some(decided) = overlapped(&mut mine, theirs, role, delegators, &mut pinned, overlap) {
         return decided;
     }
     // `overlapped` gives its bytes up only with a verdict, so they are here.
@@ -188,7 +198,23 @@ pub fn parse_and_verify_pinned<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     if let Some(pinned) = pinned.take() {
         pinned(bytes)?;
     }
-    parse_and_verify_parsed(bytes, role, delegators).map(Parsed::finish)
+    match overlap {
+        Overlap::IfStreamed => {
+            parse_envelope_then(bytes, role, delegators, check_then_parse).map(Parsed::finish)
+        }
+        Overlap::Always => parse_and_verify_parsed(bytes, role, delegators).map(Parsed::finish),
+    }
+}
+
+/// When [`overlapped`] runs its two threads.
+#[derive(Clone, Copy)]
+enum Overlap {
+    /// Whatever the signatures (4 MiB and more: the overlap is worth the
+    /// memory of a canonical form).
+    Always,
+    /// Only if every signature to check can be checked as the canonical form
+    /// streams by ([`StreamedCheck`]).
+    IfStreamed,
 }
 
 /// The two-thread check of a large document whose `signed` member comes last,
@@ -211,6 +237,7 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
     role: &str,
     delegators: &[&RoleKeys<'_>],
     pinned: &mut Option<impl FnOnce(&[u8]) -> Result<(), Error>>,
+    overlap: Overlap,
 ) -> Option<Result<Verified<T>, Error>> {
     std::thread::scope(|s| {
         let all = (**mine.as_ref()?).as_ref();
@@ -227,6 +254,10 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
             return None;
         }
         let signatures = raw.signatures().to_vec();
+        let streamed = StreamedCheck::new(delegators, &signatures);
+        if streamed.is_none() && matches!(overlap, Overlap::IfStreamed) {
+            return None;
+        }
         let (freed_tx, freed_rx) = std::sync::mpsc::sync_channel::<()>(1);
         // All of the canonical form is made on the checking thread (unlike
         // `verify`, which gives half of it to this one): this thread has the
@@ -237,7 +268,7 @@ fn overlapped<T: SignedMeta, B: AsRef<[u8]> + Send + Sync>(
             // never held whole, so the other thread need not wait for the
             // text to go before it builds the map (ADR 0011).
             let mut told = false;
-            if let Some(streamed) = StreamedCheck::new(delegators, &signatures) {
+            if let Some(streamed) = streamed {
                 let _ = freed_tx.send(());
                 told = true;
                 if let Some(verdict) = streamed.run(signed, delegators, &signatures) {
