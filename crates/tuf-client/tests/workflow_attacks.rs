@@ -1052,6 +1052,17 @@ fn root_chain_persists_every_root_before_the_next_and_syncs_once_at_the_end() {
 }
 
 #[test]
+fn root_chain_without_a_new_root_writes_and_flushes_nothing() {
+    // The directory flush is for roots this refresh put in place; with none
+    // it would only cost a refresh its time (ADR 0008).
+    let repo = repo();
+    let client = Client::new(&repo);
+    let (log, result) = refresh_logging_roots(&client);
+    result.unwrap();
+    assert_eq!(log, ["fetch 2.root.json"]);
+}
+
+#[test]
 fn root_chain_broken_midway_still_syncs_the_last_good_root() {
     let repo = repo();
     let client = Client::new(&repo);
