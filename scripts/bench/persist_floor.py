@@ -10,7 +10,13 @@ benchmark), each replacing `root.json`:
 - full:  write a temporary file, fsync it, rename it over, fsync the
          directory (what our DirectoryStore does, architecture decision 7);
 - nodir: the same without the directory fsync;
-- none:  write and rename only (what python-tuf does: no fsync at all).
+- none:  write and rename only (what python-tuf does: no fsync at all);
+- overlap4: nodir's steps, but four threads write and fsync the next
+         temporary files at once while the renames still happen in order,
+         so the journal commits of several files can be shared. This is
+         what W-14 rules out for a client (each root must be on disk before
+         the next is even requested); it shows how much of nodir's cost is
+         one commit per file rather than the bytes.
 
 Prints milliseconds per replacement; each way is run twice, interleaved.
 """
@@ -20,6 +26,17 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+
+def write_synced(name: str, data: bytes) -> str:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return name
 
 
 def main() -> int:
@@ -27,9 +44,15 @@ def main() -> int:
     data = b"x" * 2144
     directory = os.open(".", os.O_RDONLY)
     try:
-        for mode in ["full", "nodir", "none"] * 2:
+        for mode in ["full", "nodir", "none", "overlap4"] * 2:
             started = time.perf_counter()
-            for _ in range(count):
+            if mode == "overlap4":
+                with ThreadPoolExecutor(4) as pool:
+                    names = [f"persist_floor.{i}.tmp" for i in range(count)]
+                    for done in [pool.submit(write_synced, n, data) for n in names]:
+                        os.rename(done.result(), "persist_floor.json")
+                os.fsync(directory)
+            for _ in range(count if mode != "overlap4" else 0):
                 fd = os.open("persist_floor.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.write(fd, data)
                 if mode != "none":
@@ -39,7 +62,7 @@ def main() -> int:
                 if mode == "full":
                     os.fsync(directory)
             per = (time.perf_counter() - started) * 1000 / count
-            print(f"{mode:5} {per:.3f} ms per file, {per * count:.0f} ms for {count}")
+            print(f"{mode:8} {per:.3f} ms per file, {per * count:.0f} ms for {count}")
     finally:
         os.close(directory)
         for name in ("persist_floor.tmp", "persist_floor.json"):
