@@ -183,28 +183,24 @@ impl Updater {
     }
 
     fn update_root(&self, trusted: &mut TrustedMetadataSet) -> Result<(), Error> {
-        let mut written = 0;
-        let walked = self.walk_root_chain(trusted, &mut written);
+        let mut wrote = false;
+        let walked = self.walk_root_chain(trusted, &mut wrote);
         // Each root was in place before the next was fetched; one directory
         // flush makes the last of them survive a crash (ADR 0008), also
         // when a later root failed. No new root: nothing to flush.
-        let synced = if written > 0 {
-            self.store.sync()
-        } else {
-            Ok(())
-        };
+        let synced = if wrote { self.store.sync() } else { Ok(()) };
         walked?;
         synced?;
         trusted.check_final_root()?;
         Ok(())
     }
 
-    /// Counts in `written` each root it began to put in place, also when
-    /// that or a later step fails.
+    /// Sets `wrote` once it begins to put a root in place, also when that
+    /// or a later step fails.
     fn walk_root_chain(
         &self,
         trusted: &mut TrustedMetadataSet,
-        written: &mut usize,
+        wrote: &mut bool,
     ) -> Result<(), Error> {
         for _ in 0..self.config.max_root_rotations {
             let next = trusted.root().version.get() + 1;
@@ -224,7 +220,7 @@ impl Updater {
                 self.store.remove("snapshot.json")?;
             }
             // §5.3.8: persist each root before fetching the next.
-            *written += 1;
+            *wrote = true;
             self.store.put_in_series("root.json", &bytes)?;
         }
         Ok(())
