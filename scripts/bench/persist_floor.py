@@ -29,11 +29,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 
-def write_synced(name: str, data: bytes) -> str:
+def write_file(name: str, data: bytes, sync: bool = True) -> str:
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         os.write(fd, data)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
     return name
@@ -49,18 +50,15 @@ def main() -> int:
             if mode == "overlap4":
                 with ThreadPoolExecutor(4) as pool:
                     names = [f"persist_floor.{i}.tmp" for i in range(count)]
-                    for done in [pool.submit(write_synced, n, data) for n in names]:
+                    for done in [pool.submit(write_file, n, data) for n in names]:
                         os.rename(done.result(), "persist_floor.json")
                 os.fsync(directory)
-            for _ in range(count if mode != "overlap4" else 0):
-                fd = os.open("persist_floor.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                os.write(fd, data)
-                if mode != "none":
-                    os.fsync(fd)
-                os.close(fd)
-                os.rename("persist_floor.tmp", "persist_floor.json")
-                if mode == "full":
-                    os.fsync(directory)
+            else:
+                for _ in range(count):
+                    write_file("persist_floor.tmp", data, sync=mode != "none")
+                    os.rename("persist_floor.tmp", "persist_floor.json")
+                    if mode == "full":
+                        os.fsync(directory)
             per = (time.perf_counter() - started) * 1000 / count
             print(f"{mode:8} {per:.3f} ms per file, {per * count:.0f} ms for {count}")
     finally:
